@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,9 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout raised during sign-in into a response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Form templates (forms/form.html, forms/field.html) are looked up like any other template.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "market.urls"
 WSGI_APPLICATION = "market.wsgi.application"
