@@ -1,0 +1,30 @@
+# One image for web, worker and beat (docker-compose.yml picks the command).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=market.settings.production
+
+RUN apt-get update \
+    && apt-get install --no-install-recommends -y libpq5 curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 1000 market
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY market ./market
+COPY providers ./providers
+COPY orders ./orders
+COPY cms ./cms
+COPY worker ./worker
+COPY manage.py ./
+RUN pip install --upgrade pip && pip install .
+
+# collectstatic needs settings but no real services or secrets.
+RUN SECRET_KEY=collectstatic ALLOWED_HOSTS=localhost DATABASE_URL=postgres://x@localhost/x \
+    REDIS_URL=redis://localhost:6379/0 python manage.py collectstatic --noinput
+
+USER market
+EXPOSE 8000
+CMD ["gunicorn", "market.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
