@@ -123,3 +123,91 @@ class ProviderMembershipFactory(factory.django.DjangoModelFactory):
     provider = factory.SubFactory(ProviderFactory)
     user = factory.SubFactory(UserFactory, roles=[Role.PROVIDER_MEMBER])
     role = MemberRole.OWNER
+
+
+# --- Providers: checks and services (owned by the providers area) ---------------------------------------
+
+def _pdf_bytes() -> bytes:
+    return b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+class ProviderCheckFactory(factory.django.DjangoModelFactory):
+    """An approved, current check. Pass check_type=CheckType.objects.get(slug=...) (seeded by migration)."""
+
+    class Meta:
+        model = "providers.ProviderCheck"
+
+    provider = factory.SubFactory(ProviderFactory)
+    check_type = factory.LazyFunction(lambda: _check_type("dbs-enhanced"))
+    person_name = "Jo Fairclough"
+    reference = factory.Sequence(lambda n: f"REF{n:06d}")
+    issued_on = factory.LazyFunction(lambda: _today() - _days(200))
+    expires_on = factory.LazyFunction(lambda: _today() + _days(165))
+    file = factory.django.FileField(data=_pdf_bytes(), filename="evidence.pdf")
+    original_filename = "evidence.pdf"
+    content_type = "application/pdf"
+    status = "approved"
+    decided_at = factory.LazyFunction(lambda: _now())
+
+
+def _check_type(slug):
+    from providers.models import CheckType
+
+    return CheckType.objects.get(slug=slug)
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _days(n):
+    import datetime
+
+    return datetime.timedelta(days=n)
+
+
+def make_provider_checks_current(provider, **overrides):
+    """Give `provider` an approved, current check of every mandatory type, so it can be listed."""
+    from providers.models import CheckType
+
+    return [
+        ProviderCheckFactory(provider=provider, check_type=check_type, **overrides)
+        for check_type in CheckType.objects.filter(is_mandatory=True)
+    ]
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    """A live service of an approved provider. Use ListedServiceFactory for one that is publicly listed."""
+
+    class Meta:
+        model = "providers.Service"
+        skip_postgeneration_save = True
+
+    provider = factory.SubFactory(ProviderFactory)
+    title = factory.Sequence(lambda n: f"Companionship visit {n}")
+    description = "A friendly visit for a chat, a cup of tea and a walk if you feel like it."
+    category = factory.SubFactory(CategoryFactory, name="Companionship")
+    price_pence = 1750
+    unit = "per_hour"
+    status = "live"
+
+
+class ListedServiceFactory(ServiceFactory):
+    """A live service whose provider is approved and has every mandatory check current."""
+
+    @factory.post_generation
+    def _checks(obj, create, extracted, **kwargs):
+        from providers.models import CheckType, ProviderCheck
+
+        if create:
+            for check_type in CheckType.objects.filter(is_mandatory=True):
+                if not ProviderCheck.objects.filter(provider=obj.provider, check_type=check_type).exists():
+                    ProviderCheckFactory(provider=obj.provider, check_type=check_type)

