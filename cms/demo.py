@@ -4,13 +4,15 @@ from .models import ContentPage, HomePage
 
 PAGES = [
     ("How it works", "how-it-works", "Booking support with your personal budget, step by step.",
-     "<h2>1. Find support</h2><p>Search by your postcode and what you need. Every provider is checked by the council.</p>"
+     "<h2>1. Find support</h2><p>Search by your postcode and what you need. "
+     "Every provider is checked by the council.</p>"
      "<h2>2. Book</h2><p>Choose a time. You see the cost, and what is left in your budget, before you book.</p>"
      "<h2>3. Confirm each visit</h2><p>After each visit you, or someone helping you, say it happened. "
      "Then the provider is paid.</p>"),
     ("For providers", "for-providers", "Offer your care and support to people in Wigan.",
      "<p>Sole traders, co-operatives and community groups can list their support here, take bookings and "
-     "get paid on time.</p><p>The council checks your DBS, insurance and, for personal care, your CQC registration.</p>"),
+     "get paid on time.</p><p>The council checks your DBS, insurance and, for personal care, "
+     "your CQC registration.</p>"),
     ("Accessibility", "accessibility", "How accessible this website is, and how to tell us about a problem.",
      "<p>We want everyone to be able to use this website. It aims to meet WCAG 2.2 level AA.</p>"
      "<p>If something does not work for you, contact the council and we will help.</p>"),

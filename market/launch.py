@@ -48,7 +48,8 @@ def main() -> int:
     commands = {
         "web": [sys.executable, "manage.py", "runserver", f"{host}:{port}"],
         "worker": [*celery, "worker", "--pool", "solo", "--loglevel", "INFO"],
-        "beat": [*celery, "beat", "--loglevel", "INFO", "--schedule", str(EMBEDDED_DIR / "dev" / "celerybeat-schedule")],
+        "beat": [*celery, "beat", "--loglevel", "INFO",
+                 "--schedule", str(EMBEDDED_DIR / "dev" / "celerybeat-schedule")],
     }
     signal.signal(signal.SIGTERM, _raise_interrupt)
     processes: dict[str, subprocess.Popen] = {}

@@ -48,7 +48,7 @@ def postcodes_import(*, lines: Iterable[str]) -> ImportResult:
     reader = csv.DictReader(lines)
     columns = set(reader.fieldnames or [])
     postcode_column = next((c for c in POSTCODE_COLUMNS if c in columns), None)
-    if postcode_column is None or not REQUIRED_COLUMNS <= columns:
+    if postcode_column is None or not columns >= REQUIRED_COLUMNS:
         raise PostcodeImportError([f"The file needs columns pcds, lat and long; it has: {', '.join(sorted(columns))}"])
 
     by_ward = _neighbourhood_by_ward()
@@ -63,7 +63,9 @@ def postcodes_import(*, lines: Iterable[str]) -> ImportResult:
             postcode = normalise_postcode(row[postcode_column])
             latitude, longitude = float(row["lat"]), float(row["long"])
         except (ValidationError, TypeError, ValueError):
-            problems.append(f"line {line_number}: {row.get(postcode_column)!r} is not a postcode with a latitude and longitude")
+            problems.append(
+                f"line {line_number}: {row.get(postcode_column)!r} is not a postcode with a latitude and longitude"
+            )
             continue
         if not (49.0 <= latitude <= 61.0 and -9.0 <= longitude <= 2.5):
             problems.append(f"line {line_number}: {postcode} is placed outside the UK")

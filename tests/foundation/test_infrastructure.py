@@ -39,7 +39,7 @@ def _worker_environment() -> dict[str, str]:
 
 @pytest.fixture
 def celery_worker_process(transactional_db):
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo", "--loglevel", "WARNING",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         env=_worker_environment(),

@@ -18,7 +18,7 @@ PRODUCTION_ENV = {
 def run_manage(*args, env_overrides):
     env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
     env.update({"DJANGO_SETTINGS_MODULE": "market.settings.production", **env_overrides})
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "manage.py", *args], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True,
         timeout=120,
     )
