@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "market.accounts.apps.UsersAdminConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
