@@ -25,3 +25,38 @@ def consents_for_person(*, person: Person) -> QuerySet[Consent]:
 
 def record_views_for_person(*, person: Person) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(action="person.record_viewed", on_behalf_of=person).select_related("actor")
+
+
+def person_export(*, person: Person) -> dict:
+    """Everything held about a person, for their right of access (UK GDPR article 15)."""
+    return {
+        "person": {
+            "full_name": person.full_name,
+            "preferred_name": person.preferred_name,
+            "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+            "postcode": person.postcode,
+            "neighbourhood": str(person.neighbourhood) if person.neighbourhood else None,
+            "funding_route": person.get_funding_route_display(),
+            "what_matters": person.what_matters,
+            "communication_needs": person.communication_needs,
+            "email": person.user.email if person.user else None,
+        },
+        "consents": [
+            {
+                "supporter": str(consent.supporter),
+                "relationship": consent.relationship,
+                "scopes": consent.scope_labels,
+                "granted_by": str(consent.granted_by),
+                "granted_at": consent.granted_at.isoformat(),
+                "expires_at": consent.expires_at.isoformat() if consent.expires_at else None,
+                "revoked_at": consent.revoked_at.isoformat() if consent.revoked_at else None,
+            }
+            for consent in consents_for_person(person=person)
+        ],
+        "coordinators": [str(user) for user in person.coordinators.all()],
+        "activity": [
+            {"at": event.at.isoformat(), "action": event.action, "by": str(event.actor or "system"),
+             "summary": event.summary}
+            for event in AuditEvent.objects.filter(on_behalf_of=person).select_related("actor").order_by("at")
+        ],
+    }

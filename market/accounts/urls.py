@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("", views.dashboard, name="dashboard"),
     path("people/<int:person_id>/", views.person_detail, name="person"),
+    path("people/<int:person_id>/export/", views.person_export, name="person-export"),
     path("people/<int:person_id>/consents/new/", views.consent_grant, name="consent-grant"),
     path("people/<int:person_id>/consents/<int:consent_id>/revoke/", views.consent_revoke, name="consent-revoke"),
 ]

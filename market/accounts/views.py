@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from market.core.audit import audit_record
 from market.core.exceptions import DomainError
 
 from . import selectors, services
@@ -107,6 +108,20 @@ def person_detail(request, person_id: int):
         if acting.capacity in (Capacity.SELF, Capacity.COORDINATOR, Capacity.OVERSIGHT) else [],
     }
     return render(request, "accounts/person_detail.html", context)
+
+
+@login_required
+def person_export(request, person_id: int):
+    """Download everything held about the person, as JSON. Recorded in the audit trail."""
+    person = get_object_or_404(Person.objects.select_related("neighbourhood", "user"), pk=person_id)
+    acting = person_access(request.user, person, ConsentScope.VIEW, request=request)
+    if acting.capacity is Capacity.OVERSIGHT:
+        raise PermissionDenied("Only the person, their coordinator or a supporter can export their data.")
+    audit_record(action="person.data_exported", actor=request.user, on_behalf_of=person, target=person,
+                 summary=f"{request.user} exported the data of {person}")
+    response = JsonResponse(selectors.person_export(person=person), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="my-data-{person.pk}.json"'
+    return response
 
 
 def _consent_manager(request, person: Person) -> Capacity:

@@ -87,3 +87,24 @@ def test_audit_events_cannot_be_changed_or_deleted(holder, coordinator):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             attempt()
     assert AuditEvent.objects.get(pk=event.pk).summary == ""
+
+
+def test_holder_exports_their_data_and_the_export_is_recorded(client, holder, supporter):
+    consent_grant(holder=holder, supporter=supporter, scopes=[ConsentScope.VIEW], relationship="Son",
+                  granted_by=holder.user)
+    client.force_login(holder.user)
+    response = client.get(reverse("accounts:person-export", args=[holder.pk]))
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Disposition"] == f'attachment; filename="my-data-{holder.pk}.json"'
+    data = response.json()
+    assert data["person"]["full_name"] == holder.full_name
+    assert data["consents"][0]["supporter"] == str(supporter)
+    assert [event["action"] for event in data["activity"]] == ["consent.granted", "person.data_exported"]
+    assert AuditEvent.objects.filter(action="person.data_exported", actor=holder.user).count() == 1
+
+
+def test_another_holder_cannot_export(client, holder, other_holder):
+    client.force_login(other_holder.user)
+    response = client.get(reverse("accounts:person-export", args=[holder.pk]))
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not AuditEvent.objects.filter(action="person.data_exported").exists()
