@@ -1,1 +1,394 @@
-"""Models arrive with the issue that builds this area; the app exists now so the layout is fixed."""
+"""Personal budgets and their append-only ledger. Money is integer pence (docs/adr/0001-money.md).
+
+A budget's balance is never stored: it is derived from `LedgerEntry` rows, which the database refuses to
+update or delete (a trigger), and which a second trigger refuses to insert if they would take the budget's
+money left, or its committed money, below zero. Writes go through `orders.services`, which lock the
+budget row first (docs/adr/0002-budget-locking.md).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from market.accounts.models import FundingRoute
+
+
+class BudgetPeriod(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FOUR_WEEKLY = "four_weekly", "Every four weeks"
+    ANNUAL = "annual", "Yearly"
+
+
+#: The longest plan the service accepts, in periods (about three years of weekly periods).
+MAX_PERIODS = 160
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def period_start(*, period: str, starts_on: datetime.date, day: datetime.date) -> datetime.date:
+    """The first day of the budget period that contains `day` (periods are counted from `starts_on`)."""
+    if day < starts_on:
+        raise ValueError("The day is before the budget starts.")
+    if period == BudgetPeriod.WEEKLY:
+        return starts_on + datetime.timedelta(days=(day - starts_on).days // 7 * 7)
+    if period == BudgetPeriod.FOUR_WEEKLY:
+        return starts_on + datetime.timedelta(days=(day - starts_on).days // 28 * 28)
+    years = day.year - starts_on.year
+    start = _add_years(starts_on, years)
+    return start if start <= day else _add_years(starts_on, years - 1)
+
+
+def period_starts(*, period: str, starts_on: datetime.date, ends_on: datetime.date) -> list[datetime.date]:
+    """The first day of every period from `starts_on` up to and including the one containing `ends_on`."""
+    starts = []
+    current = starts_on
+    index = 0
+    while current <= ends_on:
+        starts.append(current)
+        index += 1
+        if period == BudgetPeriod.WEEKLY:
+            current = starts_on + datetime.timedelta(days=7 * index)
+        elif period == BudgetPeriod.FOUR_WEEKLY:
+            current = starts_on + datetime.timedelta(days=28 * index)
+        else:
+            current = _add_years(starts_on, index)
+        if index > MAX_PERIODS:
+            break
+    return starts
+
+
+def period_end(*, period: str, start: datetime.date) -> datetime.date:
+    """The last day of the period beginning on `start`."""
+    if period == BudgetPeriod.WEEKLY:
+        return start + datetime.timedelta(days=6)
+    if period == BudgetPeriod.FOUR_WEEKLY:
+        return start + datetime.timedelta(days=27)
+    return _add_years(start, 1) - datetime.timedelta(days=1)
+
+
+class Budget(models.Model):
+    """A personal budget: an amount per period, for a plan's dates, for the kinds of support the plan allows."""
+
+    holder = models.ForeignKey("accounts.Person", on_delete=models.PROTECT, related_name="budgets")
+    name = models.CharField(max_length=80, default="Personal budget")
+    funding_route = models.CharField(max_length=32, choices=FundingRoute.choices)
+    council = models.CharField(
+        max_length=120, blank=True, help_text="The council that funds it (empty if self-funded)."
+    )
+    isf_provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="held_budgets",
+        verbose_name="individual service fund held by",
+    )
+    period = models.CharField(max_length=12, choices=BudgetPeriod.choices)
+    amount_pence = models.PositiveBigIntegerField(help_text="Money allocated each period, in pence.")
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="The last day of the support plan (usually its review date).")
+    allowed_categories = models.ManyToManyField(
+        "taxonomy.Category", related_name="budgets", blank=True,
+        help_text="Kinds of support the plan allows. Empty means any kind (self-funded budgets).",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["holder__full_name", "starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="budget_ends_after_start"),
+            models.CheckConstraint(condition=Q(amount_pence__gt=0), name="budget_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(funding_route__in=FundingRoute.values), name="budget_funding_route_known"
+            ),
+            models.CheckConstraint(condition=Q(period__in=BudgetPeriod.values), name="budget_period_known"),
+            models.CheckConstraint(
+                condition=(Q(funding_route=FundingRoute.INDIVIDUAL_SERVICE_FUND) & Q(isf_provider__isnull=False))
+                | (~Q(funding_route=FundingRoute.INDIVIDUAL_SERVICE_FUND) & Q(isf_provider__isnull=True)),
+                name="budget_isf_has_provider",
+            ),
+            models.CheckConstraint(
+                condition=Q(funding_route=FundingRoute.SELF_FUNDED) | ~Q(council=""),
+                name="budget_council_named_unless_self_funded",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} for {self.holder} ({self.get_funding_route_display()})"
+
+    def period_start_for(self, day: datetime.date) -> datetime.date:
+        return period_start(period=self.period, starts_on=self.starts_on, day=day)
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class EntryKind(models.TextChoices):
+    ALLOCATION = "allocation", "Allocated"
+    RESERVATION = "reservation", "Reserved for an order"
+    RELEASE = "release", "Released back"
+    SPEND = "spend", "Spent on a visit"
+    REFUND = "refund", "Refunded"
+    TOP_UP = "top_up", "Top-up"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class LedgerEntry(models.Model):
+    """One movement of a budget's money. Never updated or deleted: corrections are new entries.
+
+    `amount_pence` is positive for every kind except an adjustment, which is signed (+ adds money,
+    - takes it away). How each kind moves the balance is in `orders.selectors.budget_balance`.
+    """
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="ledger")
+    kind = models.CharField(max_length=12, choices=EntryKind.choices)
+    amount_pence = models.BigIntegerField()
+    effective_on = models.DateField(help_text="The day the money is for (a visit's day, a period's first day).")
+    period_starts_on = models.DateField(help_text="The first day of the budget period it counts in.")
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    visit = models.ForeignKey(
+        "orders.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who did it; empty for the system (an automatic confirmation).",
+    )
+    on_behalf_of = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "ledger entries"
+        indexes = [models.Index(fields=["budget", "period_starts_on"], name="ledger_budget_period")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="ledger_kind_known"),
+            models.CheckConstraint(
+                condition=(Q(kind=EntryKind.ADJUSTMENT) & ~Q(amount_pence=0))
+                | (~Q(kind=EntryKind.ADJUSTMENT) & Q(amount_pence__gt=0)),
+                name="ledger_amount_sign_by_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=[EntryKind.ADJUSTMENT, EntryKind.REFUND, EntryKind.TOP_UP]) | ~Q(reason=""),
+                name="ledger_adjustment_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=EntryKind.SPEND) | Q(order__isnull=False), name="ledger_spend_has_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_starts_on__lte=models.F("effective_on")), name="ledger_period_contains_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount_pence}p on {self.effective_on}"
+
+
+class DirectPaymentAgreement(models.Model):
+    """The council's recorded agreement that a direct payment may pay a close relative who lives in the
+    same household (Care and Support (Direct Payments) Regulations 2014: only if the council is satisfied
+    it is necessary). Without one, such an order is refused."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="relative_agreements")
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=80, help_text="The council's decision reference.")
+    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agreed_on = models.DateField(default=timezone.localdate)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "provider"], name="dp_agreement_one_per_provider"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.budget} may pay {self.provider}"
+
+
+class OrderKind(models.TextChoices):
+    ONE_OFF = "one_off", "One visit"
+    WEEKLY = "weekly", "A weekly arrangement"
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", "Waiting for the provider"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined by the provider"
+    CHANGES_PROPOSED = "changes_proposed", "Provider proposed a change"
+    ACTIVE = "active", "Under way"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    DISPUTED = "disputed", "A visit is disputed"
+
+
+WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
+            (6, "Sunday")]
+
+
+class Order(models.Model):
+    """Support bought from one service against one budget: one visit, or a weekly arrangement.
+
+    The price is a snapshot taken from the service when the order is placed (never from the form).
+    The status only changes through `orders.services` and the table in `orders.transitions`.
+    """
+
+    holder = models.ForeignKey("accounts.Person", on_delete=models.PROTECT, related_name="orders")
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="orders")
+    funding_route = models.CharField(
+        max_length=32, choices=FundingRoute.choices, help_text="Copied from the budget: how it will be paid."
+    )
+    service = models.ForeignKey("providers.Service", on_delete=models.PROTECT, related_name="orders")
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="orders")
+    kind = models.CharField(max_length=10, choices=OrderKind.choices)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED)
+    first_visit_on = models.DateField()
+    last_visit_on = models.DateField()
+    weekdays = ArrayField(models.PositiveSmallIntegerField(choices=WEEKDAYS), default=list, blank=True)
+    visit_starts_at = models.TimeField(help_text="Local time each visit starts.")
+    duration_minutes = models.PositiveIntegerField()
+    items_per_visit = models.PositiveSmallIntegerField(default=1)
+    unit = models.CharField(max_length=12)
+    unit_price_pence = models.PositiveBigIntegerField()
+    visit_count = models.PositiveIntegerField()
+    total_pence = models.PositiveBigIntegerField()
+    notes = models.TextField(blank=True, max_length=2000, help_text="Anything the provider should know.")
+    pays_household_relative = models.BooleanField(default=False)
+    idempotency_key = models.UUIDField(unique=True)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_as = models.CharField(max_length=12, help_text="The capacity they acted in (self, supporter...).")
+    proposed_unit_price_pence = models.PositiveBigIntegerField(null=True, blank=True)
+    proposed_first_visit_on = models.DateField(null=True, blank=True)
+    proposed_visit_starts_at = models.TimeField(null=True, blank=True)
+    proposal_note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["provider", "status"], name="order_provider_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_known"),
+            models.CheckConstraint(condition=Q(kind__in=OrderKind.values), name="order_kind_known"),
+            models.CheckConstraint(
+                condition=Q(last_visit_on__gte=models.F("first_visit_on")), name="order_last_after_first"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=720), name="order_duration_sane"
+            ),
+            models.CheckConstraint(condition=Q(visit_count__gte=1), name="order_has_visits"),
+            models.CheckConstraint(
+                condition=Q(kind="weekly") | (Q(visit_count=1) & Q(last_visit_on=models.F("first_visit_on"))),
+                name="order_one_off_is_one_visit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="weekly") | Q(weekdays__len__gt=0), name="order_weekly_has_days"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Order {self.pk}: {self.service} for {self.holder}"
+
+    @property
+    def reference(self) -> str:
+        return f"ORD-{self.pk:06d}"
+
+    @property
+    def weekday_names(self) -> list[str]:
+        names = dict(WEEKDAYS)
+        return [names[day] for day in sorted(self.weekdays)]
+
+
+class OrderTransition(models.Model):
+    """Every change of an order's status: who, acting for whom and in what capacity, when, and why.
+    Append-only (a database trigger refuses updates and deletes)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="transitions")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    capacity = models.CharField(max_length=12)
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_status or 'new'} -> {self.to_status}"
+
+
+class VisitStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Booked"
+    DELIVERED = "delivered", "Waiting for confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISPUTED = "disputed", "Disputed"
+    NOT_PAID = "not_paid", "Dispute upheld: not paid"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Visit(models.Model):
+    """One occurrence of an accepted order: booked, then recorded by the provider, then confirmed (or
+    disputed) by the holder's side. Confirming turns the visit's reserved money into spend."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="visits")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    cost_pence = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=12, choices=VisitStatus.choices, default=VisitStatus.SCHEDULED)
+    actual_starts_at = models.DateTimeField(null=True, blank=True)
+    actual_ends_at = models.DateTimeField(null=True, blank=True)
+    delivery_notes = models.TextField(blank=True, max_length=2000)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    confirm_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    confirmed_automatically = models.BooleanField(default=False)
+    dispute_reason = models.TextField(blank=True, max_length=2000)
+    resolution_note = models.TextField(blank=True, max_length=2000)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="visit_ends_after_start"),
+            models.CheckConstraint(condition=Q(status__in=VisitStatus.values), name="visit_status_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "cancelled"])
+                | (Q(actual_starts_at__isnull=False) & Q(actual_ends_at__gt=models.F("actual_starts_at"))),
+                name="visit_delivery_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(confirm_due_at__isnull=False),
+                name="visit_delivered_has_due_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="disputed") | ~Q(dispute_reason=""), name="visit_dispute_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Visit {self.pk} on {self.starts_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,30 @@
+"""Builders for budgets, orders and visits, going through the services as the product does."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from market.accounts.models import FundingRoute
+from orders.models import BudgetPeriod
+from orders.services import budget_create
+from tests import factories
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def make_budget(*, holder=None, amount_pence=10_000, period=BudgetPeriod.WEEKLY, starts_on=None, ends_on=None,
+                funding_route=FundingRoute.DIRECT_PAYMENT, categories=(), created_by=None):
+    """A budget set up through the service, by a coordinator working with the holder."""
+    holder = holder or factories.PersonFactory()
+    if created_by is None:
+        created_by = factories.CaseloadFactory(person=holder).coordinator
+    starts_on = starts_on or today()
+    return budget_create(
+        holder=holder, funding_route=funding_route, council="Wigan Council", period=period,
+        amount_pence=amount_pence, starts_on=starts_on, ends_on=ends_on or starts_on + datetime.timedelta(days=6),
+        created_by=created_by, allowed_categories=categories,
+    )
