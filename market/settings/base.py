@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "market.core",
     "market.places",
     "market.taxonomy",
+    "market.directory",
     "providers",
     "orders",
     "cms",
@@ -124,7 +125,7 @@ PASSWORD_HASHERS = [
 ]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
-LOGOUT_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = LOGIN_URL
 
 # Sign-in throttling (django-axes): five failures for one email from one address locks it for 15 minutes.

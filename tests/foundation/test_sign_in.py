@@ -138,3 +138,12 @@ def test_anonymous_admin_visit_goes_to_sign_in(client, db):
     response = client.get("/admin/")
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith(SIGN_IN)
+
+
+def test_sign_out_returns_to_the_home_page(client, db):
+    user = HolderUserFactory()
+    client.force_login(user)
+    response = client.post(reverse("accounts:sign-out"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
