@@ -26,6 +26,7 @@ class SecondFactorForm(GovFormMixin, forms.Form):
         help_text="6 digits. It changes every 30 seconds.",
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
     )
 
     def clean_token(self):
@@ -37,17 +38,23 @@ class SecondFactorForm(GovFormMixin, forms.Form):
 
 class ConsentGrantForm(GovFormMixin, forms.Form):
     supporter_email = forms.EmailField(
-        label="Supporter's email address", help_text="They need an account on this site already."
+        label="Supporter's email address", help_text="They need an account on this site already.",
+        error_messages={"required": "Enter the supporter's email address",
+                        "invalid": "Enter an email address like name@example.org"},
     )
-    relationship = forms.CharField(label="How do they know the person?", max_length=80,
-                                   help_text="For example: daughter, neighbour, appointee.")
+    relationship = forms.CharField(
+        label="How do they know the person?", max_length=80, help_text="For example: daughter, neighbour, appointee.",
+        error_messages={"required": "Say how they know the person"},
+    )
     scopes = forms.MultipleChoiceField(
-        label="What may they do?", choices=ConsentScope.choices, widget=forms.CheckboxSelectMultiple
+        label="What may they do?", choices=ConsentScope.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one thing they may do"},
     )
     expires_on = forms.DateField(
         label="End date (optional)", required=False,
         help_text="Leave empty for no end date. It can be revoked at any time.",
         widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the end date as a real date, like 31 12 2027"},
     )
 
 

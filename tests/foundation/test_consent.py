@@ -137,3 +137,14 @@ def test_supporter_can_step_back_themselves(client, holder, supporter):
     assert response.status_code == HTTPStatus.FOUND
     consent.refresh_from_db()
     assert consent.revoked_by == supporter
+
+
+def test_an_empty_consent_form_says_what_to_do_for_each_field(client, holder):
+    client.force_login(holder.user)
+    response = client.post(reverse("accounts:consent-grant", args=[holder.pk]), {})
+    assert response.context["form"].errors == {
+        "supporter_email": ["Enter the supporter's email address"],
+        "relationship": ["Say how they know the person"],
+        "scopes": ["Choose at least one thing they may do"],
+    }
+    assert not Consent.objects.exists()
