@@ -9,6 +9,7 @@ from market.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("account/", include("market.accounts.urls")),
+    path("find-support/", include("market.directory.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

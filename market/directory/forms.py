@@ -1,0 +1,148 @@
+"""The directory search form: a GET form that works without JavaScript. Every field is optional."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from market.core.forms import GovFormMixin
+from market.places.selectors import Place, UnknownPostcode, place_for_postcode
+from market.taxonomy.models import Category, Need
+
+from .selectors import PERIODS, SORTS, SearchCriteria
+
+MAX_TEXT = 200
+MAX_PRICE_POUNDS = Decimal("1000")
+
+WEEKDAYS = [("", "Any day"), *[(str(i), name) for i, name in enumerate(
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])]]
+PERIOD_CHOICES = [("", "Any time"), *[(key, label) for key, (label, _, _) in PERIODS.items()]]
+REGULATED_CHOICES = [
+    ("", "Show all support"),
+    ("only", "Only personal care (regulated by the CQC)"),
+    ("exclude", "Leave out personal care"),
+]
+LANGUAGES = [
+    "English", "British Sign Language", "Arabic", "Bengali", "Cantonese", "Gujarati", "Hindi", "Kurdish",
+    "Lithuanian", "Mandarin", "Polish", "Portuguese", "Punjabi", "Romanian", "Somali", "Tamil", "Turkish",
+    "Urdu", "Welsh",
+]
+
+
+class SlugChoiceField(forms.ModelChoiceField):
+    """A select whose values are slugs (clean URLs like ?category=gardening)."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, to_field_name="slug", required=False, **kwargs)
+
+
+class SearchForm(GovFormMixin, forms.Form):
+    postcode = forms.CharField(
+        required=False, max_length=10, label="Postcode",
+        help_text="Where the support is needed, for example WN1 1AA. Or just the first half, like WN5.",
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false", "class": "input--short"}),
+        error_messages={"max_length": "Enter a real postcode, like WN1 1AA, or the first half only, like WN5."},
+    )
+    q = forms.CharField(
+        required=False, max_length=MAX_TEXT, label="What are you looking for?",
+        help_text="For example: gardening, walk, tea, wheelchair.",
+        error_messages={"max_length": f"Use {MAX_TEXT} characters or fewer (you used %(show_value)d)."},
+    )
+    category = SlugChoiceField(
+        Category.objects.all(), label="Kind of support", empty_label="Any kind of support",
+        error_messages={"invalid_choice": "Choose a kind of support from the list."},
+    )
+    need = SlugChoiceField(
+        Need.objects.all(), label="What it should help with", empty_label="Anything",
+        error_messages={"invalid_choice": "Choose what the support should help with from the list."},
+    )
+    day = forms.ChoiceField(
+        required=False, choices=WEEKDAYS, label="Day",
+        error_messages={"invalid_choice": "Choose a day from the list."},
+    )
+    time = forms.ChoiceField(
+        required=False, choices=PERIOD_CHOICES, label="Time of day",
+        error_messages={"invalid_choice": "Choose a time of day from the list."},
+    )
+    max_price = forms.CharField(
+        required=False, max_length=10, label="Most you want to pay, in pounds",
+        help_text="For each hour, visit or session, for example 18 or 17.50.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input--short"}),
+        error_messages={"max_length": "Enter an amount in pounds, like 18 or 17.50."},
+    )
+    language = forms.ChoiceField(
+        required=False, choices=[("", "Any language"), *[(name, name) for name in LANGUAGES]],
+        label="Language spoken",
+        error_messages={"invalid_choice": "Choose a language from the list."},
+    )
+    regulated = forms.ChoiceField(
+        required=False, choices=REGULATED_CHOICES, label="Personal care",
+        help_text="Help with washing, dressing, eating or medicines is personal care, regulated by the CQC.",
+        error_messages={"invalid_choice": "Choose one of the personal care options."},
+    )
+    council_budget = forms.BooleanField(
+        required=False, label="Can be paid from a council-managed budget",
+    )
+    sort = forms.ChoiceField(
+        required=False, choices=[("", "Best match"), *[(key, label) for key, label in SORTS.items()]],
+        label="Sort by",
+        error_messages={"invalid_choice": "Choose how to sort from the list."},
+    )
+
+    def clean_postcode(self) -> Place | None:
+        value = self.cleaned_data["postcode"].strip()
+        if not value:
+            return None
+        try:
+            return place_for_postcode(value)
+        except UnknownPostcode:
+            raise ValidationError(
+                "We do not know that postcode. Check it, or enter the first half only, like WN5."
+            ) from None
+        except ValidationError:
+            raise ValidationError("Enter a real postcode, like WN1 1AA, or the first half only, like WN5.") from None
+
+    def clean_max_price(self) -> int | None:
+        value = self.cleaned_data["max_price"].strip().lstrip("£").replace(",", "")
+        if not value:
+            return None
+        try:
+            pounds = Decimal(value)
+        except InvalidOperation:
+            raise ValidationError("Enter an amount in pounds, like 18 or 17.50.") from None
+        if not pounds.is_finite() or pounds < 0:
+            raise ValidationError("Enter an amount in pounds, like 18 or 17.50.")
+        if pounds > MAX_PRICE_POUNDS:
+            raise ValidationError(f"Enter an amount of £{MAX_PRICE_POUNDS:,.0f} or less.")
+        if pounds.as_tuple().exponent < -2:
+            raise ValidationError("Enter pounds and pence only, like 17.50.")
+        return int(pounds * 100)
+
+    def clean_day(self) -> int | None:
+        value = self.cleaned_data["day"]
+        return int(value) if value != "" else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("sort") == "distance" and not cleaned.get("postcode") and "postcode" not in self.errors:
+            self.add_error("sort", "Enter a postcode to sort by distance.")
+        return cleaned
+
+    def criteria(self, *, now: datetime.datetime | None = None) -> SearchCriteria:
+        data = self.cleaned_data
+        return SearchCriteria(
+            place=data.get("postcode"),
+            text=data.get("q", "").strip(),
+            category=data.get("category"),
+            need=data.get("need"),
+            weekday=data.get("day"),
+            period=data.get("time") or None,
+            max_price_pence=data.get("max_price"),
+            language=data.get("language", ""),
+            regulated=data.get("regulated", ""),
+            council_budget=bool(data.get("council_budget")),
+            sort=data.get("sort") or "best",
+        )

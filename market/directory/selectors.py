@@ -1,0 +1,486 @@
+"""Reads for the public directory and the provider storefronts.
+
+Everything shown to the public starts from `providers.selectors.listed_services()` (or `listed_providers()`),
+the single source of truth for what may be listed. Filtering, distance, ranking, sorting and pagination
+happen in PostgreSQL; what is shown for one page of results (badges, next availability) comes from a fixed
+number of prefetch queries, whatever the number of results.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import Func
+from django.db.models.functions import Concat, Lower, Sqrt
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from market.places.models import Postcode
+from market.places.selectors import Place
+from market.taxonomy.models import Category, Need
+from providers.models import (
+    AvailabilityException,
+    PriceUnit,
+    Provider,
+    ProviderCheck,
+    Service,
+    ServiceAvailability,
+)
+from providers.selectors import _current as current_checks_among  # the rule for "current"; one definition
+from providers.selectors import listed_providers, listed_services
+
+PAGE_SIZE = 20
+EARTH_RADIUS_KM = 6371.0
+#: How far ahead "next available" looks.
+AVAILABILITY_HORIZON_DAYS = 14
+
+PERIODS = {
+    "morning": ("Morning (8am to 12 noon)", datetime.time(8), datetime.time(12)),
+    "afternoon": ("Afternoon (12 noon to 5pm)", datetime.time(12), datetime.time(17)),
+    "evening": ("Evening (5pm to 10pm)", datetime.time(17), datetime.time(22)),
+}
+SORTS = {"distance": "Distance (nearest first)", "price": "Price (lowest first)", "newest": "Newest first"}
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+#: The full-text document of a service. The GIN index in directory/migrations/0002 is built from this very
+#: expression (the planner only uses an expression index when the query's expression is identical).
+SEARCH_CONFIG = "english"
+
+
+def service_search_vector() -> SearchVector:
+    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "description", weight="B", config=SEARCH_CONFIG
+    )
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    place: Place | None = None
+    text: str = ""
+    category: Category | None = None
+    need: Need | None = None
+    weekday: int | None = None
+    period: str | None = None
+    max_price_pence: int | None = None
+    language: str = ""
+    regulated: str = ""
+    council_budget: bool = False
+    sort: str = "best"
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort != "best":
+            return self.sort
+        if self.text:
+            return "relevance"
+        return "distance" if self.place else "newest"
+
+    def record_filters(self) -> dict:
+        """The filters, as stored in an anonymous SearchRecord (no free text, no full postcode)."""
+        filters = {
+            "weekday": self.weekday,
+            "period": self.period,
+            "max_price_pence": self.max_price_pence,
+            "language": self.language or None,
+            "regulated": self.regulated or None,
+            "council_budget": self.council_budget or None,
+            "has_text": bool(self.text) or None,
+            "sort": self.sort if self.sort != "best" else None,
+            "category": self.category.slug if self.category else None,
+            "need": self.need.slug if self.need else None,
+        }
+        return {key: value for key, value in filters.items() if value is not None}
+
+
+def _distance_km(lat: float, lng: float):
+    """Equirectangular distance in km from (lat, lng) to the row's latitude/longitude: accurate to well
+    under 1% across a borough, and cheap enough to compute for every candidate row in SQL."""
+    per_degree = math.radians(1)
+    dx = (F("longitude") - Value(lng)) * Value(per_degree * math.cos(math.radians(lat)))
+    dy = (F("latitude") - Value(lat)) * Value(per_degree)
+    return Value(EARTH_RADIUS_KM) * Sqrt(dx * dx + dy * dy)
+
+
+def _provider_distance(place: Place) -> Subquery:
+    """Distance from the place to the provider's base postcode (NULL if the postcode is not in our table)."""
+    return Subquery(
+        Postcode.objects.filter(postcode=OuterRef("provider__postcode"))
+        .annotate(km=_distance_km(place.latitude, place.longitude))
+        .values("km")[:1],
+        output_field=FloatField(),
+    )
+
+
+def _neighbourhood_filter(place: Place) -> dict:
+    if place.neighbourhood is not None:
+        return {"neighbourhood_id": place.neighbourhood.pk}
+    # A district ("WN5"): every neighbourhood that has postcodes in it.
+    return {
+        "neighbourhood_id__in": Postcode.objects.filter(district=place.district, neighbourhood__isnull=False)
+        .values("neighbourhood_id")
+        .distinct()
+    }
+
+
+def _covers(place: Place) -> Q:
+    """The service reaches the place: it lists the place's neighbourhood; or the place is within its travel
+    radius of the provider's base; or, for a service that names neither, its provider covers the area."""
+    where = _neighbourhood_filter(place)
+    service_areas = Service.neighbourhoods.through.objects.filter(service_id=OuterRef("pk"))
+    provider_areas = Provider.neighbourhoods.through.objects.filter(provider_id=OuterRef("provider_id"))
+    return (
+        Q(Exists(service_areas.filter(**where)))
+        | Q(travel_radius_km__isnull=False, distance_km__lte=F("travel_radius_km"))
+        | (Q(travel_radius_km__isnull=True) & ~Q(Exists(service_areas)) & Q(Exists(provider_areas.filter(**where))))
+    )
+
+
+def _regulated() -> Q:
+    return Q(is_regulated_personal_care=True) | Q(category__is_regulated_personal_care=True)
+
+
+def search_services(criteria: SearchCriteria, *, on: datetime.date | None = None) -> QuerySet[Service]:
+    """Listed services matching the criteria, annotated with `distance_km` (when a place is given) and
+    `rank` (when words are given), in the requested order. Not yet evaluated: paginate it."""
+    qs = listed_services(on=on)
+
+    if criteria.place is not None:
+        qs = qs.annotate(distance_km=_provider_distance(criteria.place)).filter(_covers(criteria.place))
+    if criteria.text:
+        query = SearchQuery(criteria.text, search_type="websearch", config=SEARCH_CONFIG)
+        vector = service_search_vector()
+        qs = qs.annotate(document=vector).filter(document=query).annotate(rank=SearchRank(vector, query))
+    if criteria.category is not None:
+        qs = qs.filter(category=criteria.category)
+    if criteria.need is not None:
+        meets = Service.needs.through.objects.filter(service_id=OuterRef("pk"), need_id=criteria.need.pk)
+        qs = qs.filter(Q(Exists(meets)) | Q(category__needs=criteria.need))
+    if criteria.weekday is not None or criteria.period:
+        slots = ServiceAvailability.objects.filter(service=OuterRef("pk"))
+        if criteria.weekday is not None:
+            slots = slots.filter(weekday=criteria.weekday)
+        if criteria.period:
+            _, starts, ends = PERIODS[criteria.period]
+            slots = slots.filter(starts_at__lt=ends, ends_at__gt=starts)
+        qs = qs.filter(Exists(slots))
+    if criteria.max_price_pence is not None:
+        qs = qs.filter(price_pence__lte=criteria.max_price_pence)
+    if criteria.language:
+        spoken = Lower(Concat(
+            Value("|"), Func(F("languages"), Value("|"), function="array_to_string", output_field=CharField()),
+            Value("|"), output_field=CharField(),
+        ))
+        qs = qs.annotate(spoken=spoken).filter(spoken__contains=f"|{criteria.language.lower()}|")
+    if criteria.regulated == "only":
+        qs = qs.filter(_regulated())
+    elif criteria.regulated == "exclude":
+        qs = qs.exclude(_regulated())
+    if criteria.council_budget:
+        qs = qs.filter(council_budget_ok=True)
+
+    order = {
+        "relevance": [F("rank").desc(), "price_pence", "pk"],
+        "distance": [F("distance_km").asc(nulls_last=True), "price_pence", "pk"],
+        "price": ["price_pence", "pk"],
+        "newest": ["-created_at", "-pk"],
+    }[criteria.effective_sort]
+    return qs.select_related("provider", "category").order_by(*order)
+
+
+# --- What one page of results (or one storefront) shows: fixed number of queries ---------------------------
+
+
+def with_display_data(services: QuerySet[Service], *, today: datetime.date | None = None) -> QuerySet[Service]:
+    """Prefetch what a result card needs: weekly slots, the next fortnight's exceptions, and the provider's
+    current (approved, unexpired) checks for the "verified" badges. Three queries for any number of rows."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=AVAILABILITY_HORIZON_DAYS)
+    return services.prefetch_related(
+        Prefetch("availability", queryset=ServiceAvailability.objects.order_by("weekday", "starts_at")),
+        Prefetch(
+            "availability_exceptions",
+            queryset=AvailabilityException.objects.filter(date__gte=today, date__lte=horizon),
+        ),
+        Prefetch(
+            "provider__checks",
+            queryset=current_checks_among(ProviderCheck.objects.all(), today)
+            .select_related("check_type")
+            .order_by("check_type__sort_order", "-decided_at"),
+            to_attr="current_checks",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Badge:
+    label: str
+    verified_on: datetime.date
+
+
+def badges_for(checks: list[ProviderCheck]) -> list[Badge]:
+    """One "verified" badge per kind of check, dated by the most recent approval."""
+    latest: dict[str, datetime.date] = {}
+    for check in checks:
+        when = timezone.localdate(check.decided_at) if check.decided_at else check.issued_on
+        name = check.check_type.name
+        if name not in latest or when > latest[name]:
+            latest[name] = when
+    return [Badge(label, when) for label, when in latest.items()]
+
+
+def format_time(value: datetime.time) -> str:
+    """9am, 12 noon, 5:30pm."""
+    if value.hour == 12 and value.minute == 0:
+        return "12 noon"
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
+def next_available(
+    slots: list[ServiceAvailability], exceptions: list[AvailabilityException], now: datetime.datetime
+) -> datetime.datetime | None:
+    """The first moment in the next fortnight inside a weekly slot, skipping days marked unavailable."""
+    now = timezone.localtime(now)
+    closed = {e.date for e in exceptions if not e.is_available}
+    by_weekday: dict[int, list[ServiceAvailability]] = defaultdict(list)
+    for slot in slots:
+        by_weekday[slot.weekday].append(slot)
+    for offset in range(AVAILABILITY_HORIZON_DAYS + 1):
+        day = now.date() + datetime.timedelta(days=offset)
+        if day in closed:
+            continue
+        for slot in sorted(by_weekday.get(day.weekday(), []), key=lambda s: s.starts_at):
+            if offset == 0:
+                if slot.ends_at <= now.time().replace(tzinfo=None):
+                    continue
+                start = max(slot.starts_at, now.time().replace(second=0, microsecond=0, tzinfo=None))
+            else:
+                start = slot.starts_at
+            return datetime.datetime.combine(day, start)
+    return None
+
+
+def describe_next(moment: datetime.datetime | None, now: datetime.datetime) -> str:
+    if moment is None:
+        return "No times in the next two weeks"
+    today = timezone.localdate(now)
+    if moment.date() == today:
+        day = "Today"
+    elif moment.date() == today + datetime.timedelta(days=1):
+        day = "Tomorrow"
+    else:
+        day = f"{WEEKDAY_NAMES[moment.weekday()]} {moment.day} {moment:%B}"
+    return f"{day} from {format_time(moment.time())}"
+
+
+def weekly_summary(slots: list[ServiceAvailability]) -> list[str]:
+    """["Monday: 9am to 12 noon, 2pm to 5pm", ...] in weekday order."""
+    by_weekday: dict[int, list[str]] = defaultdict(list)
+    for slot in sorted(slots, key=lambda s: (s.weekday, s.starts_at)):
+        by_weekday[slot.weekday].append(f"{format_time(slot.starts_at)} to {format_time(slot.ends_at)}")
+    return [f"{WEEKDAY_NAMES[day]}: {', '.join(times)}" for day, times in sorted(by_weekday.items())]
+
+
+def price_label(service: Service) -> str:
+    if service.unit == PriceUnit.FREE or service.price_pence == 0:
+        return "Free"
+    pounds, pence = divmod(service.price_pence, 100)
+    amount = f"£{pounds:,}" if pence == 0 else f"£{pounds:,}.{pence:02d}"
+    return f"{amount} {service.get_unit_display()}"
+
+
+def distance_label(km: float | None) -> str:
+    if km is None:
+        return ""
+    miles = km / 1.609344
+    if miles < 0.1:
+        return "Less than 0.1 miles away"
+    return f"{miles:.1f} miles away"
+
+
+@dataclass
+class ResultRow:
+    service: Service
+    price: str
+    distance: str
+    badges: list[Badge]
+    next_available: str
+    regulated: bool
+
+
+def result_rows(services, *, now: datetime.datetime | None = None) -> list[ResultRow]:
+    """Turn prefetched services (see with_display_data) into what a result card shows. No queries."""
+    now = now or timezone.now()
+    rows = []
+    for service in services:
+        rows.append(ResultRow(
+            service=service,
+            price=price_label(service),
+            distance=distance_label(getattr(service, "distance_km", None)),
+            badges=badges_for(service.provider.current_checks),
+            next_available=describe_next(
+                next_available(list(service.availability.all()), list(service.availability_exceptions.all()), now),
+                now,
+            ),
+            regulated=service.is_regulated_personal_care or service.category.is_regulated_personal_care,
+        ))
+    return rows
+
+
+# --- Storefronts -------------------------------------------------------------------------------------------
+
+
+def provider_listed(*, provider_id: int) -> bool:
+    """May this provider's storefront be shown to the public? (approved, mandatory checks current)"""
+    return listed_providers().filter(pk=provider_id).exists()
+
+
+@dataclass
+class StorefrontService:
+    service: Service
+    price: str
+    minimum: str
+    needs: list[str]
+    neighbourhoods: list[str]
+    weekly: list[str]
+    next_available: str
+    regulated: bool
+
+
+@dataclass
+class Storefront:
+    provider: Provider
+    services: list[StorefrontService]
+    badges: list[Badge]
+    neighbourhoods: list[str]
+    gallery: list = field(default_factory=list)
+    json_ld: str = ""
+
+
+def storefront_for(*, provider_id: int, page=None, request=None, now: datetime.datetime | None = None) -> Storefront:
+    """Everything a storefront page presents, in a fixed number of queries whatever the number of services."""
+    from cms.models import ProviderPageGalleryImage
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    provider = Provider.objects.prefetch_related("neighbourhoods").get(pk=provider_id)
+    services = list(
+        with_display_data(listed_services(on=today).filter(provider_id=provider_id), today=today)
+        .select_related("category", "provider")
+        .prefetch_related("needs", "neighbourhoods")
+        .order_by("category__sort_order", "title", "pk")
+    )
+    checks = list(current_checks_among(provider.checks.all(), today).select_related("check_type"))
+    rows = []
+    for service in services:
+        slots = list(service.availability.all())
+        rows.append(StorefrontService(
+            service=service,
+            price=price_label(service),
+            minimum=(f"Smallest booking: {service.minimum_units} {_unit_noun(service, service.minimum_units)}"
+                     if service.minimum_units > 1 and service.unit != PriceUnit.FREE else ""),
+            needs=[need.name for need in service.needs.all()],
+            neighbourhoods=[n.name for n in service.neighbourhoods.all()],
+            weekly=weekly_summary(slots),
+            next_available=describe_next(
+                next_available(slots, list(service.availability_exceptions.all()), now), now
+            ),
+            regulated=service.is_regulated_personal_care or service.category.is_regulated_personal_care,
+        ))
+    areas = sorted({n.name for n in provider.neighbourhoods.all()} | {n for r in rows for n in r.neighbourhoods})
+    gallery = []
+    if page is not None:
+        gallery = list(
+            ProviderPageGalleryImage.objects.filter(page=page)
+            .select_related("image")
+            .prefetch_related("image__renditions")
+            .order_by("sort_order", "pk")
+        )
+    storefront = Storefront(provider=provider, services=rows, badges=badges_for(checks), neighbourhoods=areas,
+                            gallery=gallery)
+    url = request.build_absolute_uri(page.url) if (page is not None and request is not None and page.url) else ""
+    storefront.json_ld = storefront_json_ld(storefront, url=url, description=page.search_description if page else "")
+    return storefront
+
+
+def _unit_noun(service: Service, count: int) -> str:
+    nouns = {
+        PriceUnit.PER_HOUR: "hour", PriceUnit.PER_SESSION: "session", PriceUnit.PER_VISIT: "visit",
+        PriceUnit.PER_DAY: "day", PriceUnit.PER_ITEM: "item",
+    }
+    noun = nouns.get(service.unit, "unit")
+    return noun if count == 1 else f"{noun}s"
+
+
+_UNIT_CODES = {  # UN/CEFACT codes used by schema.org's unitCode
+    PriceUnit.PER_HOUR: "HUR", PriceUnit.PER_DAY: "DAY", PriceUnit.PER_ITEM: "C62",
+    PriceUnit.PER_SESSION: "C62", PriceUnit.PER_VISIT: "C62",
+}
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def storefront_json_ld(storefront: Storefront, *, url: str = "", description: str = "") -> str:
+    """schema.org LocalBusiness with an OfferCatalog of Services, as a string safe inside <script>."""
+    provider = storefront.provider
+    offers = []
+    for row in storefront.services:
+        service = row.service
+        offer = {
+            "@type": "Offer",
+            "itemOffered": {
+                "@type": "Service",
+                "name": service.title,
+                "description": service.description,
+                "serviceType": service.category.name,
+                "areaServed": [{"@type": "Place", "name": n} for n in row.neighbourhoods] or None,
+            },
+            "priceCurrency": "GBP",
+            "price": f"{service.price_pence / 100:.2f}",
+        }
+        if service.unit != PriceUnit.FREE:
+            offer["priceSpecification"] = {
+                "@type": "UnitPriceSpecification",
+                "price": f"{service.price_pence / 100:.2f}",
+                "priceCurrency": "GBP",
+                "unitCode": _UNIT_CODES.get(service.unit, "C62"),
+                "unitText": service.get_unit_display(),
+            }
+        offer["itemOffered"] = {k: v for k, v in offer["itemOffered"].items() if v is not None}
+        offers.append(offer)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "LocalBusiness",
+        "name": provider.name,
+        "description": strip_tags(description or provider.description)[:500] or None,
+        "url": url or None,
+        "email": provider.email or None,
+        "telephone": provider.phone or None,
+        "address": {"@type": "PostalAddress", "postalCode": provider.postcode, "addressCountry": "GB"}
+        if provider.postcode else None,
+        "areaServed": [{"@type": "Place", "name": n} for n in storefront.neighbourhoods] or None,
+        "hasOfferCatalog": {"@type": "OfferCatalog", "name": f"Support from {provider.name}",
+                            "itemListElement": offers} if offers else None,
+    }
+    data = {k: v for k, v in data.items() if v is not None}
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)

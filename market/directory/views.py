@@ -1,0 +1,66 @@
+"""The public directory search. Thin: the form validates, selectors read, a service records the search."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .forms import SearchForm
+from .selectors import PAGE_SIZE, result_rows, search_services, with_display_data
+from .services import search_record_create
+
+#: The query-string keys of the form (anything else, like utm_source, does not make a request a search).
+FORM_KEYS = frozenset(SearchForm.base_fields) | {"page"}
+
+
+def _page_number(raw: str | None) -> tuple[int, str]:
+    if raw in (None, ""):
+        return 1, ""
+    try:
+        number = int(raw)
+    except ValueError:
+        return 1, "That page number was not a number, so here is the first page."
+    if number < 1:
+        return 1, "Pages start at 1, so here is the first page."
+    return number, ""
+
+
+@require_GET
+def search(request):
+    searched = bool(FORM_KEYS.intersection(request.GET))
+    form = SearchForm(request.GET if searched else None)
+    context = {"form": form, "searched": searched}
+    if not searched or not form.is_valid():
+        return render(request, "directory/search.html", context, status=200)
+
+    now = timezone.now()
+    criteria = form.criteria()
+    today = timezone.localdate(now)
+    paginator = Paginator(with_display_data(search_services(criteria, on=today), today=today), PAGE_SIZE)
+    number, page_message = _page_number(request.GET.get("page"))
+    total = paginator.count
+    if number > paginator.num_pages:
+        if total:
+            page_message = (f"There {'is' if paginator.num_pages == 1 else 'are'} only {paginator.num_pages} "
+                            f"page{'s' if paginator.num_pages != 1 else ''} of results, so here is the last one.")
+        number = paginator.num_pages
+    page = paginator.page(number)
+    rows = result_rows(page.object_list, now=now)
+
+    # A new search is recorded once (paging through its results is not a new search).
+    if number == 1 and not request.GET.get("page"):
+        search_record_create(criteria=criteria, result_count=total)
+
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update({
+        "criteria": criteria,
+        "rows": rows,
+        "page": page,
+        "total": total,
+        "page_message": page_message,
+        "query_string": query.urlencode(),
+    })
+    return render(request, "directory/search.html", context)
