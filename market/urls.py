@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("account/", include("market.accounts.urls")),
     path("find-support/", include("market.directory.urls")),
+    path("provider/", include("providers.urls")),
+    path("commissioners/verification/", include("providers.urls_verification")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

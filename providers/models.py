@@ -58,9 +58,7 @@ class Provider(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    decision_reason = models.TextField(
-        blank=True, help_text="The commissioner's reason, shown to the provider."
-    )
+    decision_reason = models.TextField(blank=True, help_text="The commissioner's reason, shown to the provider.")
     cqc_exemption_reason = models.TextField(
         blank=True,
         help_text="Recorded by a commissioner: why this provider may offer regulated personal care without "
@@ -82,9 +80,7 @@ class MemberRole(models.TextChoices):
 
 class ProviderMembership(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="provider_memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="provider_memberships")
     role = models.CharField(max_length=8, choices=MemberRole.choices, default=MemberRole.STAFF)
     joined_at = models.DateTimeField(auto_now_add=True)
 
@@ -142,13 +138,9 @@ class ProviderCheck(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="checks")
     check_type = models.ForeignKey(CheckType, on_delete=models.PROTECT, related_name="checks")
-    person_name = models.CharField(
-        max_length=150, blank=True, help_text="For a check per person: whose check it is."
-    )
+    person_name = models.CharField(max_length=150, blank=True, help_text="For a check per person: whose check it is.")
     reference = models.CharField(max_length=80, help_text="The certificate, policy or registration number.")
-    amount_pence = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="For example insurance cover."
-    )
+    amount_pence = models.PositiveBigIntegerField(null=True, blank=True, help_text="For example insurance cover.")
     issued_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True, help_text="Empty if it does not expire.")
     file = models.FileField(upload_to=check_upload_to, storage=private_storage, max_length=200)
@@ -167,9 +159,7 @@ class ProviderCheck(models.Model):
 
     class Meta:
         ordering = ["check_type__sort_order", "-issued_on", "-id"]
-        indexes = [
-            models.Index(fields=["provider", "check_type", "status"], name="check_provider_type_status")
-        ]
+        indexes = [models.Index(fields=["provider", "check_type", "status"], name="check_provider_type_status")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
@@ -210,9 +200,7 @@ class Service(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="services")
     title = models.CharField(max_length=120)
-    description = models.TextField(
-        max_length=4000, help_text="In plain language: what happens, and who it suits."
-    )
+    description = models.TextField(max_length=4000, help_text="In plain language: what happens, and who it suits.")
     category = models.ForeignKey("taxonomy.Category", on_delete=models.PROTECT, related_name="services")
     needs = models.ManyToManyField("taxonomy.Need", related_name="services", blank=True)
     price_pence = models.PositiveBigIntegerField(help_text="In pence; 0 only for a free service.")
@@ -230,12 +218,8 @@ class Service(models.Model):
     languages = ArrayField(models.CharField(max_length=40), default=_default_languages, blank=True)
     accessibility_notes = models.TextField(blank=True, max_length=2000)
     is_regulated_personal_care = models.BooleanField(default=False)
-    council_budget_ok = models.BooleanField(
-        default=True, verbose_name="Can be paid from a council-managed budget"
-    )
-    photo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    council_budget_ok = models.BooleanField(default=True, verbose_name="Can be paid from a council-managed budget")
+    photo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=8, choices=ServiceStatus.choices, default=ServiceStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -297,9 +281,7 @@ class AvailabilityException(models.Model):
 
     class Meta:
         ordering = ["date"]
-        constraints = [
-            models.UniqueConstraint(fields=["service", "date"], name="availability_exception_unique_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["service", "date"], name="availability_exception_unique_day")]
 
     def __str__(self):
         return f"{self.date}: {'available' if self.is_available else 'not available'}"
@@ -318,14 +300,10 @@ class ServiceChangeRequest(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="change_requests")
     changes = models.JSONField(help_text="Proposed field values, e.g. {'price_pence': 2400}.")
-    why_review = models.JSONField(
-        default=list, blank=True, help_text="Why it needs approval (plain English)."
-    )
+    why_review = models.JSONField(default=list, blank=True, help_text="Why it needs approval (plain English).")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(
-        max_length=10, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.PENDING
-    )
+    status = models.CharField(max_length=10, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

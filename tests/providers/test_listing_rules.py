@@ -67,9 +67,7 @@ def _break_by_paused_service(service):
 def _break_by_expired_cqc(service):
     service.is_regulated_personal_care = True
     service.save()
-    cqc = ProviderCheckFactory(
-        provider=service.provider, check_type=CheckType.objects.get(slug="cqc-registration")
-    )
+    cqc = ProviderCheckFactory(provider=service.provider, check_type=CheckType.objects.get(slug="cqc-registration"))
     _expire(cqc)
 
 

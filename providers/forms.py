@@ -1,0 +1,336 @@
+"""Forms for provider pages. They only shape input; the rules live in providers.services."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+
+from market.core.forms import GovFormMixin
+from market.places.models import Neighbourhood
+from market.taxonomy.models import Category, Need
+
+from .models import CheckType, LegalForm, PriceUnit, ServiceAvailability, ServiceStatus
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class PoundsField(forms.DecimalField):
+    """Pounds and pence as typed ('17.50', '£17.50') → an integer number of pence."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 9)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "input--short"}))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": "Enter an amount in pounds, like 17.50.",
+                "max_decimal_places": "Enter an amount in pounds and pence, like 17.50.",
+                "max_digits": "That amount is too large.",
+                "max_whole_digits": "That amount is too large.",
+                "min_value": "The amount cannot be less than zero.",
+            },
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace("£", "").replace(",", "")
+        return super().to_python(value)
+
+    def clean(self, value):
+        pounds = super().clean(value)
+        if pounds is None:
+            return None
+        return int((pounds * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return f"{value / 100:.2f}"
+        return value
+
+
+class AboutForm(GovFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Your name, or your organisation's name",
+        max_length=120,
+        help_text="The name people will see and search for.",
+    )
+    legal_form = forms.ChoiceField(label="How are you set up?", choices=LegalForm.choices, widget=forms.RadioSelect)
+    description = forms.CharField(
+        label="Tell people about yourself",
+        required=False,
+        max_length=4000,
+        help_text="Who you are, why you do this, and what people can expect. Plain words are best.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class SignUpForm(AboutForm):
+    """Step 1 for someone without an account: who they are, and their own login."""
+
+    full_name = forms.CharField(
+        label="Your full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="Your email address",
+        help_text="You will use it to sign in.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label="Choose a password",
+        help_text="At least 10 characters. A few words together are easy to remember.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=128,
+    )
+
+    field_order = ["full_name", "email", "password", "name", "legal_form", "description"]
+
+
+class ContactForm(GovFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Email address for enquiries", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    website = forms.URLField(
+        label="Website (optional)",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address, like https://example.org."},
+    )
+    postcode = forms.CharField(
+        label="Your postcode",
+        required=False,
+        max_length=10,
+        help_text="Where you are based. It is not shown publicly.",
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "input--short"}),
+    )
+
+
+class NeighbourhoodsForm(GovFormMixin, forms.Form):
+    neighbourhoods = forms.ModelMultipleChoiceField(
+        label="Which neighbourhoods do you cover?",
+        queryset=Neighbourhood.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose all that apply.",
+        error_messages={"required": "Choose at least one neighbourhood you cover."},
+    )
+
+
+class ServiceForm(GovFormMixin, forms.Form):
+    title = forms.CharField(
+        label="Name of the service",
+        max_length=120,
+        help_text="For example: Companionship visits, or Help with shopping.",
+    )
+    description = forms.CharField(
+        label="What happens, and who it suits", max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    category = forms.ModelChoiceField(
+        label="Kind of support", queryset=Category.objects.all(), empty_label="Choose one"
+    )
+    needs = forms.ModelMultipleChoiceField(
+        label="Needs it meets (optional)",
+        queryset=Need.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    unit = forms.ChoiceField(label="How you charge", choices=PriceUnit.choices)
+    price_pence = PoundsField(
+        label="Price in pounds", required=False, help_text="For example 17.50. Leave empty if it is free."
+    )
+    minimum_units = forms.IntegerField(
+        label="Smallest booking",
+        min_value=1,
+        max_value=100,
+        initial=1,
+        help_text="In the units above, for example 2 for at least two hours.",
+        widget=forms.NumberInput(attrs={"class": "input--short"}),
+    )
+    neighbourhoods = forms.ModelMultipleChoiceField(
+        label="Neighbourhoods covered (optional)",
+        queryset=Neighbourhood.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to use your provider's neighbourhoods.",
+    )
+    travel_radius_km = forms.IntegerField(
+        label="Or how far you travel, in kilometres (optional)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"class": "input--short"}),
+    )
+    languages = forms.CharField(
+        label="Languages",
+        max_length=300,
+        initial="English",
+        help_text="Separate them with commas, for example: English, Polish, BSL.",
+    )
+    accessibility_notes = forms.CharField(
+        label="Accessibility (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: step-free venue, hearing loop, female carers.",
+    )
+    is_regulated_personal_care = forms.BooleanField(
+        label="This is regulated personal care (washing, dressing, medicines)",
+        required=False,
+        help_text="Regulated by the Care Quality Commission. It needs a verified CQC registration.",
+    )
+    council_budget_ok = forms.BooleanField(
+        label="Can be paid from a council-managed budget", required=False, initial=True
+    )
+    status = forms.ChoiceField(
+        label="Show it to people?",
+        choices=ServiceStatus.choices,
+        initial=ServiceStatus.LIVE,
+        widget=forms.RadioSelect,
+        help_text="Live services are shown once your provider is approved.",
+    )
+
+    def clean_languages(self):
+        languages = [lang.strip() for lang in self.cleaned_data["languages"].split(",") if lang.strip()]
+        if len(languages) > 10:
+            raise forms.ValidationError("List up to 10 languages.")
+        if any(len(lang) > 40 for lang in languages):
+            raise forms.ValidationError("Each language can be up to 40 characters.")
+        return languages or ["English"]
+
+    def clean(self):
+        data = super().clean()
+        unit, price = data.get("unit"), data.get("price_pence")
+        if unit == PriceUnit.FREE:
+            data["price_pence"] = 0
+        elif unit and not price and "price_pence" not in self.errors:
+            self.add_error("price_pence", "Enter a price, or choose “free”.")
+        return data
+
+    @classmethod
+    def initial_for(cls, service) -> dict:
+        return {
+            "title": service.title,
+            "description": service.description,
+            "category": service.category_id,
+            "needs": list(service.needs.values_list("pk", flat=True)),
+            "unit": service.unit,
+            "price_pence": service.price_pence or None,
+            "minimum_units": service.minimum_units,
+            "neighbourhoods": list(service.neighbourhoods.values_list("pk", flat=True)),
+            "travel_radius_km": service.travel_radius_km,
+            "languages": ", ".join(service.languages),
+            "accessibility_notes": service.accessibility_notes,
+            "is_regulated_personal_care": service.is_regulated_personal_care,
+            "council_budget_ok": service.council_budget_ok,
+            "status": service.status,
+        }
+
+
+class FirstServiceForm(ServiceForm):
+    """Sign-up step 4: the essentials only; the rest can be added later."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("needs", "neighbourhoods", "travel_radius_km", "accessibility_notes", "status"):
+            del self.fields[name]
+
+
+class CheckUploadForm(GovFormMixin, forms.Form):
+    check_type = forms.ModelChoiceField(
+        label="Which check is this?", queryset=CheckType.objects.all(), empty_label="Choose one"
+    )
+    person_name = forms.CharField(
+        label="Whose check is it? (for a DBS or a certificate)", required=False, max_length=150
+    )
+    reference = forms.CharField(label="Certificate, policy or registration number", max_length=80)
+    amount_pence = PoundsField(
+        label="Amount of cover in pounds (for insurance)",
+        required=False,
+        help_text="For example 5000000 for £5 million.",
+        max_digits=12,
+    )
+    issued_on = forms.DateField(
+        label="Date issued", widget=DATE_INPUT, error_messages={"invalid": "Enter a real date, like 2026-03-31."}
+    )
+    expires_on = forms.DateField(
+        label="Expiry date (leave empty if it does not expire)",
+        required=False,
+        widget=DATE_INPUT,
+        error_messages={"invalid": "Enter a real date, like 2027-03-31."},
+    )
+    file = forms.FileField(
+        label="The document",
+        help_text="A PDF, JPEG or PNG, smaller than 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+class DecisionForm(GovFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision", choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label="Reason (the provider will see it)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed if you reject.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not data.get("reason", "").strip():
+            self.add_error("reason", "Give a reason: the provider will see it.")
+        return data
+
+
+class ReasonForm(GovFormMixin, forms.Form):
+    reason = forms.CharField(label="Reason", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExemptionForm(GovFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="CQC exemption: why this provider may offer personal care without its own registration",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Leave empty to remove an exemption.",
+    )
+
+
+class MemberAddForm(GovFormMixin, forms.Form):
+    full_name = forms.CharField(label="Their full name", max_length=150)
+    email = forms.EmailField(
+        label="Their email address", help_text="We will email them a link to choose their own password."
+    )
+
+
+class AvailabilityForm(GovFormMixin, forms.Form):
+    weekday = forms.TypedChoiceField(
+        label="Day", coerce=int, choices=ServiceAvailability._meta.get_field("weekday").choices
+    )
+    starts_at = forms.TimeField(
+        label="From", widget=TIME_INPUT, error_messages={"invalid": "Enter a time, like 09:00."}
+    )
+    ends_at = forms.TimeField(label="Until", widget=TIME_INPUT, error_messages={"invalid": "Enter a time, like 17:00."})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["starts_at"] >= data["ends_at"]:
+            self.add_error("ends_at", "The end time must be after the start time.")
+        return data
+
+
+class AvailabilityExceptionForm(GovFormMixin, forms.Form):
+    date = forms.DateField(label="Date", widget=DATE_INPUT, error_messages={"invalid": "Enter a real date."})
+    is_available = forms.BooleanField(label="Available that day (untick for a day off)", required=False)
+    note = forms.CharField(label="Note (optional)", required=False, max_length=200)
