@@ -57,7 +57,7 @@ def second_factor(request):
     user = request.user
     if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
         return redirect("accounts:second-factor-setup")
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["token"])
         if device is not None:
@@ -74,7 +74,7 @@ def second_factor_setup(request):
     if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
         return redirect("accounts:second-factor")
     device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Authenticator app"})
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
@@ -138,7 +138,7 @@ def _consent_manager(request, person: Person) -> Capacity:
 def consent_grant(request, person_id: int):
     person = get_object_or_404(Person, pk=person_id)
     _consent_manager(request, person)
-    form = ConsentGrantForm(request.POST or None)
+    form = ConsentGrantForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         supporter = User.objects.filter(email__iexact=data["supporter_email"], is_active=True).first()
