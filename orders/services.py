@@ -9,20 +9,48 @@ another transaction doing the same.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from market.accounts.models import ConsentScope, FundingRoute, Person, Role, User
 from market.accounts.permissions import Capacity, capacity_for
 from market.core.audit import audit_record
+from providers.models import ProviderMembership
+from providers.selectors import service_is_listed
 
-from . import selectors
-from .exceptions import BudgetExceeded, BudgetRefused
-from .models import MAX_PERIODS, Budget, BudgetPeriod, EntryKind, LedgerEntry, period_starts
+from . import notifications, selectors
+from .exceptions import BudgetExceeded, BudgetRefused, OrderRefused, VisitRefused
+from .models import (
+    MAX_PERIODS,
+    Budget,
+    BudgetPeriod,
+    DirectPaymentAgreement,
+    EntryKind,
+    LedgerEntry,
+    Order,
+    OrderKind,
+    OrderStatus,
+    OrderTransition,
+    Visit,
+    VisitStatus,
+    period_starts,
+)
 from .money import format_pence
+from .pricing import Plan, PlannedVisit, plan_order
+from .transitions import Side, transition_check
+
+
+@dataclass(frozen=True)
+class Quote:
+    plan: Plan
+    left_before: int
+    left_after: int
 
 # ---------------------------------------------------------------------------------------------------------
 # Budgets and the ledger
@@ -270,3 +298,553 @@ def budget_adjust(
 
 def budget_today() -> datetime.date:
     return timezone.localdate()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Orders
+# ---------------------------------------------------------------------------------------------------------
+
+NOTICE_HOURS = getattr(settings, "ORDER_CANCELLATION_NOTICE_HOURS", 24)
+AUTO_CONFIRM_HOURS = getattr(settings, "VISIT_AUTO_CONFIRM_HOURS", 72)
+_HOLDER_CAPACITIES = (Capacity.SELF, Capacity.SUPPORTER, Capacity.COORDINATOR)
+
+
+def _holder_side(user: User, person: Person, scope: ConsentScope) -> tuple[Capacity, frozenset[Side]]:
+    """The capacity in which `user` acts for `person` (re-checked here, not trusted from the caller)."""
+    capacity = capacity_for(user, person, scope)
+    if capacity not in _HOLDER_CAPACITIES:
+        raise OrderRefused(f"You cannot do that for {person.display_name}.")
+    sides = {Side.HOLDER} | ({Side.COORDINATOR} if capacity is Capacity.COORDINATOR else set())
+    return capacity, frozenset(sides)
+
+
+def _is_member(user: User, provider_id: int) -> bool:
+    return ProviderMembership.objects.filter(user=user, provider_id=provider_id).exists()
+
+
+def _sides_for(user: User, order: Order, scope: ConsentScope = ConsentScope.ORDER) -> tuple[str, frozenset[Side]]:
+    """Provider members act as the provider; everyone else must be able to act for the holder."""
+    if _is_member(user, order.provider_id):
+        return "provider", frozenset({Side.PROVIDER})
+    capacity, sides = _holder_side(user, order.holder, scope)
+    return str(capacity), sides
+
+
+def order_lock(order_id: int) -> Order:
+    """Lock the order's budget, then the order (ADR 0002), and return the order as it is now."""
+    budget_id = Order.objects.values_list("budget_id", flat=True).get(pk=order_id)
+    budget_lock(budget_id)
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("holder", "service", "provider", "budget")
+        .get(pk=order_id)
+    )
+
+
+def _move(order: Order, target: str, *, sides, actor: User | None, capacity: str, reason: str = "") -> None:
+    transition_check(current=order.status, target=target, sides=sides)
+    source = order.status
+    order.status = target
+    order.save(update_fields=["status", "updated_at"])
+    OrderTransition.objects.create(
+        order=order, from_status=source, to_status=target, actor=actor, on_behalf_of=order.holder,
+        capacity=capacity, reason=reason[:500],
+    )
+
+
+def _covers_neighbourhood(service, person: Person) -> bool:
+    if person.neighbourhood_id is None:
+        return False
+    if service.neighbourhoods.exists():
+        return service.neighbourhoods.filter(pk=person.neighbourhood_id).exists()
+    return service.provider.neighbourhoods.filter(pk=person.neighbourhood_id).exists()
+
+
+def _outside_availability(service, plan: Plan) -> PlannedVisit | None:
+    slots = list(service.availability.all())
+    if not slots:
+        return None  # no published pattern: the provider takes bookings by arrangement
+    exceptions = {
+        e.date: e.is_available
+        for e in service.availability_exceptions.filter(date__gte=plan.first_visit_on, date__lte=plan.last_visit_on)
+    }
+    for visit in plan.visits:
+        day = visit.day
+        if day in exceptions:
+            if exceptions[day]:
+                continue
+            return visit
+        start = timezone.localtime(visit.starts_at).time()
+        end = timezone.localtime(visit.ends_at).time()
+        if not any(s.weekday == day.weekday() and s.starts_at <= start and end <= s.ends_at for s in slots):
+            return visit
+    return None
+
+
+def _placement_refusal(*, budget: Budget, service, plan: Plan, pays_household_relative: bool) -> None:
+    """Every rule an order must pass to be placed, each refused with a plain message."""
+    holder = budget.holder
+    if not service_is_listed(service):
+        raise OrderRefused("This service cannot be booked at the moment: it is not listed.", field="service")
+    if not _covers_neighbourhood(service, holder):
+        where = holder.neighbourhood.name if holder.neighbourhood_id else "where they live"
+        raise OrderRefused(f"{service.provider} does not cover {where}.", field="service")
+    allowed = list(budget.allowed_categories.all())
+    if allowed and service.category_id not in {category.pk for category in allowed}:
+        raise OrderRefused(
+            f"{holder.display_name}'s support plan does not include {service.category.name.lower()}. "
+            "Talk to your coordinator if it should.", field="budget",
+        )
+    if budget.funding_route == FundingRoute.COUNCIL_MANAGED and not service.council_budget_ok:
+        raise OrderRefused("This service cannot be paid from a council-managed account.", field="budget")
+    if not (budget.covers(plan.first_visit_on) and budget.covers(plan.last_visit_on)):
+        raise OrderRefused(
+            f"The visits must fall within the budget's plan ({budget.starts_on:%-d %B %Y} to "
+            f"{budget.ends_on:%-d %B %Y}).", field="first_visit_on",
+        )
+    clash = _outside_availability(service, plan)
+    if clash is not None:
+        local = timezone.localtime(clash.starts_at)
+        raise OrderRefused(
+            f"{service.provider} is not available on {local:%A %-d %B} at {local:%H:%M} for "
+            f"{plan.duration_minutes} minutes. Check the times on their page.", field="visit_starts_at",
+        )
+    if (
+        pays_household_relative
+        and budget.funding_route == FundingRoute.DIRECT_PAYMENT
+        and not DirectPaymentAgreement.objects.filter(budget=budget, provider=service.provider_id).exists()
+    ):
+        raise OrderRefused(
+            "A direct payment can pay a close relative who lives in the same household only if the council "
+            "has agreed it. Ask your coordinator to record the council's agreement first.",
+            field="pays_household_relative",
+        )
+
+
+def order_quote(
+    *,
+    user: User,
+    budget: Budget,
+    service,
+    kind: str,
+    first_visit_on: datetime.date,
+    visit_starts_at: datetime.time,
+    duration_minutes: int,
+    last_visit_on: datetime.date | None = None,
+    weekdays: list[int] | None = None,
+    items_per_visit: int = 1,
+    pays_household_relative: bool = False,
+) -> Quote:
+    """What an order would cost and do to the budget, checked against every rule, without writing anything.
+    The check-your-answers page shows it."""
+    _holder_side(user, budget.holder, ConsentScope.ORDER)
+    plan = plan_order(service=service, kind=kind, first_visit_on=first_visit_on, visit_starts_at=visit_starts_at,
+                      duration_minutes=duration_minutes, last_visit_on=last_visit_on, weekdays=weekdays,
+                      items_per_visit=items_per_visit)
+    _placement_refusal(budget=budget, service=service, plan=plan, pays_household_relative=pays_household_relative)
+    balance = selectors.budget_balance(budget)
+    return Quote(plan=plan, left_before=balance.left, left_after=balance.left - plan.total_pence)
+
+
+def order_place(
+    *,
+    user: User,
+    budget: Budget,
+    service,
+    kind: str,
+    first_visit_on: datetime.date,
+    visit_starts_at: datetime.time,
+    duration_minutes: int,
+    idempotency_key: uuid.UUID,
+    last_visit_on: datetime.date | None = None,
+    weekdays: list[int] | None = None,
+    items_per_visit: int = 1,
+    notes: str = "",
+    pays_household_relative: bool = False,
+) -> Order:
+    """Place an order for `budget.holder` and reserve its cost. Placing the same idempotency key again
+    returns the first order and reserves nothing more."""
+    capacity, _sides = _holder_side(user, budget.holder, ConsentScope.ORDER)
+    existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _same_order(existing, user)
+    plan = plan_order(service=service, kind=kind, first_visit_on=first_visit_on, visit_starts_at=visit_starts_at,
+                      duration_minutes=duration_minutes, last_visit_on=last_visit_on, weekdays=weekdays,
+                      items_per_visit=items_per_visit)
+    _placement_refusal(budget=budget, service=service, plan=plan, pays_household_relative=pays_household_relative)
+    try:
+        with transaction.atomic():
+            locked = budget_lock(budget.pk)
+            existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:  # the same form, submitted twice, and the first won the lock
+                return _same_order(existing, user)
+            order = Order(
+                holder=locked.holder, budget=locked, funding_route=locked.funding_route, service=service,
+                provider_id=service.provider_id, kind=plan.kind, first_visit_on=plan.first_visit_on,
+                last_visit_on=plan.last_visit_on, weekdays=plan.weekdays, visit_starts_at=plan.visit_starts_at,
+                duration_minutes=plan.duration_minutes, items_per_visit=plan.items_per_visit, unit=plan.unit,
+                unit_price_pence=plan.unit_price_pence, visit_count=len(plan.visits), total_pence=plan.total_pence,
+                notes=notes.strip()[:2000], pays_household_relative=pays_household_relative,
+                idempotency_key=idempotency_key, placed_by=user, placed_as=str(capacity),
+            )
+            order.full_clean(exclude=["holder", "budget", "service", "provider", "placed_by"])
+            order.save()
+            if plan.total_pence:
+                budget_reserve(budget=locked, lines=[(v.day, v.cost_pence) for v in plan.visits], order=order,
+                               actor=user, on_behalf_of=locked.holder, reason=f"{order.reference} placed")
+            OrderTransition.objects.create(order=order, from_status="", to_status=OrderStatus.PLACED, actor=user,
+                                           on_behalf_of=locked.holder, capacity=str(capacity))
+            audit_record(
+                action="order.placed", actor=user, on_behalf_of=locked.holder, target=order,
+                summary=f"{user} ordered {service} for {locked.holder}: {format_pence(plan.total_pence)}",
+                data={"total_pence": plan.total_pence, "visits": len(plan.visits), "capacity": str(capacity)},
+            )
+            notifications.tell_provider(order, "a new order", f"{locked.holder.display_name} has asked for "
+                                        f"{service}: {len(plan.visits)} visit(s), {format_pence(plan.total_pence)}. "
+                                        "Sign in to accept, decline or propose a change.")
+    except IntegrityError:
+        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return _same_order(existing, user)
+    return order
+
+
+def _same_order(order: Order, user: User) -> Order:
+    if order.placed_by_id != user.pk:
+        raise OrderRefused("This form has already been used. Start a new order.")
+    return order
+
+
+def _create_visits(order: Order) -> None:
+    plan = plan_order(service=order.service, kind=order.kind, first_visit_on=order.first_visit_on,
+                      visit_starts_at=order.visit_starts_at, duration_minutes=order.duration_minutes,
+                      last_visit_on=order.last_visit_on, weekdays=order.weekdays,
+                      items_per_visit=order.items_per_visit, unit_price_pence=order.unit_price_pence,
+                      check_future=False)
+    Visit.objects.bulk_create(
+        Visit(order=order, starts_at=v.starts_at, ends_at=v.ends_at, cost_pence=v.cost_pence) for v in plan.visits
+    )
+
+
+def _provider_only(user: User, order: Order) -> None:
+    if not _is_member(user, order.provider_id):
+        raise OrderRefused("Only the provider's own team can do that.")
+
+
+def order_accept(*, order: Order, by: User) -> Order:
+    """The provider accepts: the order's visits are booked."""
+    with transaction.atomic():
+        order = order_lock(order.pk)
+        _provider_only(by, order)
+        _move(order, OrderStatus.ACCEPTED, sides={Side.PROVIDER}, actor=by, capacity="provider")
+        _create_visits(order)
+        audit_record(action="order.accepted", actor=by, on_behalf_of=order.holder, target=order,
+                     summary=f"{order.provider} accepted {order.reference}")
+        notifications.tell_holder(order, "accepted", f"{order.provider} accepted your order for {order.service}.")
+    return order
+
+
+def order_decline(*, order: Order, by: User, reason: str) -> Order:
+    """The provider declines, with a reason; the reserved money goes back to the budget."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrderRefused("Say why you are declining. The person will see it.", field="reason")
+    with transaction.atomic():
+        order = order_lock(order.pk)
+        _provider_only(by, order)
+        _move(order, OrderStatus.DECLINED, sides={Side.PROVIDER}, actor=by, capacity="provider", reason=reason)
+        budget_release(budget=order.budget, order=order, actor=by, on_behalf_of=order.holder,
+                       reason=f"{order.reference} declined")
+        audit_record(action="order.declined", actor=by, on_behalf_of=order.holder, target=order, summary=reason)
+        notifications.tell_holder(order, "declined", f"{order.provider} cannot take your order: {reason}")
+    return order
+
+
+def order_propose_change(
+    *,
+    order: Order,
+    by: User,
+    note: str,
+    unit_price_pence: int | None = None,
+    first_visit_on: datetime.date | None = None,
+    visit_starts_at: datetime.time | None = None,
+) -> Order:
+    """The provider proposes a different price, start date or time; the holder's side accepts or rejects it."""
+    note = (note or "").strip()
+    if not note:
+        raise OrderRefused("Explain the change you are proposing.", field="note")
+    if unit_price_pence is None and first_visit_on is None and visit_starts_at is None:
+        raise OrderRefused("Propose a different price, date or time.", field="unit_price_pence")
+    if unit_price_pence is not None and (not isinstance(unit_price_pence, int) or unit_price_pence <= 0):
+        raise OrderRefused("Enter a price above £0.", field="unit_price_pence")
+    with transaction.atomic():
+        order = order_lock(order.pk)
+        _provider_only(by, order)
+        _proposed_plan(order, unit_price_pence, first_visit_on, visit_starts_at)  # refuses a bad proposal
+        _move(order, OrderStatus.CHANGES_PROPOSED, sides={Side.PROVIDER}, actor=by, capacity="provider", reason=note)
+        order.proposed_unit_price_pence = unit_price_pence
+        order.proposed_first_visit_on = first_visit_on
+        order.proposed_visit_starts_at = visit_starts_at
+        order.proposal_note = note[:500]
+        order.save(update_fields=["proposed_unit_price_pence", "proposed_first_visit_on", "proposed_visit_starts_at",
+                                  "proposal_note", "updated_at"])
+        notifications.tell_holder(order, "a change is proposed", f"{order.provider} proposes a change: {note}")
+    return order
+
+
+def _proposed_plan(order: Order, unit_price_pence, first_visit_on, visit_starts_at) -> Plan:
+    first = first_visit_on or order.first_visit_on
+    last = order.last_visit_on
+    if order.kind == OrderKind.WEEKLY and first_visit_on is not None:
+        last = max(order.last_visit_on, first)
+    return plan_order(
+        service=order.service, kind=order.kind, first_visit_on=first,
+        visit_starts_at=visit_starts_at or order.visit_starts_at, duration_minutes=order.duration_minutes,
+        last_visit_on=last, weekdays=order.weekdays, items_per_visit=order.items_per_visit,
+        unit_price_pence=unit_price_pence or order.unit_price_pence,
+    )
+
+
+def order_accept_proposal(*, order: Order, user: User) -> Order:
+    """The holder's side accepts the provider's proposal: the reservation is redone at the new cost (refused,
+    changing nothing, if the budget cannot afford it) and the order is accepted."""
+    with transaction.atomic():
+        order = order_lock(order.pk)
+        capacity, sides = _holder_side(user, order.holder, ConsentScope.ORDER)
+        transition_check(current=order.status, target=OrderStatus.ACCEPTED, sides=sides)
+        plan = _proposed_plan(order, order.proposed_unit_price_pence, order.proposed_first_visit_on,
+                              order.proposed_visit_starts_at)
+        if not (order.budget.covers(plan.first_visit_on) and order.budget.covers(plan.last_visit_on)):
+            raise OrderRefused("The proposed dates fall outside the budget's plan.")
+        budget_release(budget=order.budget, order=order, actor=user, on_behalf_of=order.holder,
+                       reason=f"{order.reference} changed")
+        if plan.total_pence:
+            budget_reserve(budget=order.budget, lines=[(v.day, v.cost_pence) for v in plan.visits], order=order,
+                           actor=user, on_behalf_of=order.holder, reason=f"{order.reference} changed")
+        order.unit_price_pence = plan.unit_price_pence
+        order.first_visit_on = plan.first_visit_on
+        order.last_visit_on = plan.last_visit_on
+        order.visit_starts_at = plan.visit_starts_at
+        order.visit_count = len(plan.visits)
+        order.total_pence = plan.total_pence
+        order.proposed_unit_price_pence = order.proposed_first_visit_on = order.proposed_visit_starts_at = None
+        order.save()
+        _move(order, OrderStatus.ACCEPTED, sides=sides, actor=user, capacity=str(capacity),
+              reason="Accepted the provider's proposal")
+        _create_visits(order)
+        notifications.tell_provider(order, "your proposal was accepted",
+                                    f"{order.holder.display_name} accepted your proposed change.")
+    return order
+
+
+def order_cancel(*, order: Order, by: User, reason: str) -> Order:
+    """Cancel an order: by the holder's side, the provider, or a coordinator. Booked visits are cancelled and
+    their money released; visits already delivered stay to be confirmed and paid. Less than
+    NOTICE_HOURS before a booked visit only a coordinator may cancel (they can agree it with both sides)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrderRefused("Say why the order is being cancelled.", field="reason")
+    with transaction.atomic():
+        order = order_lock(order.pk)
+        capacity, sides = _sides_for(by, order)
+        transition_check(current=order.status, target=OrderStatus.CANCELLED, sides=sides)
+        booked = list(Visit.objects.select_for_update().filter(order=order, status=VisitStatus.SCHEDULED))
+        soon = timezone.now() + datetime.timedelta(hours=NOTICE_HOURS)
+        if Side.COORDINATOR not in sides and any(visit.starts_at <= soon for visit in booked):
+            raise OrderRefused(
+                f"The next visit is less than {NOTICE_HOURS} hours away, so it is too late to cancel here. "
+                "Contact the other side, or ask the coordinator to cancel it.")
+        if order.status in (OrderStatus.PLACED, OrderStatus.CHANGES_PROPOSED):
+            budget_release(budget=order.budget, order=order, actor=by, on_behalf_of=order.holder,
+                           reason=f"{order.reference} cancelled")
+        elif booked:
+            Visit.objects.filter(pk__in=[visit.pk for visit in booked]).update(status=VisitStatus.CANCELLED)
+            lines = [(timezone.localtime(v.starts_at).date(), v.cost_pence) for v in booked if v.cost_pence]
+            if lines:
+                budget_release(budget=order.budget, lines=lines, order=order, actor=by, on_behalf_of=order.holder,
+                               reason=f"{order.reference} cancelled")
+        _move(order, OrderStatus.CANCELLED, sides=sides, actor=by, capacity=capacity, reason=reason)
+        audit_record(action="order.cancelled", actor=by, on_behalf_of=order.holder, target=order, summary=reason)
+        message = f"{order.reference} ({order.service}) was cancelled by {by}: {reason}"
+        notifications.tell_holder(order, "cancelled", message)
+        notifications.tell_provider(order, "cancelled", message)
+    return order
+
+
+def _complete_if_done(order: Order, actor: User | None) -> None:
+    open_visits = order.visits.filter(
+        status__in=[VisitStatus.SCHEDULED, VisitStatus.DELIVERED, VisitStatus.DISPUTED]
+    ).exists()
+    if order.status == OrderStatus.ACTIVE and not open_visits:
+        _move(order, OrderStatus.COMPLETED, sides={Side.SYSTEM}, actor=actor, capacity="system",
+              reason="Every visit is settled")
+        budget_release(budget=order.budget, order=order, actor=actor, on_behalf_of=order.holder,
+                       reason=f"{order.reference} completed: unused money")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Visits
+# ---------------------------------------------------------------------------------------------------------
+
+
+def visit_lock(visit_id: int) -> tuple[Order, Visit]:
+    """Budget, then order, then the visit (ADR 0002)."""
+    order_id = Visit.objects.values_list("order_id", flat=True).get(pk=visit_id)
+    order = order_lock(order_id)
+    return order, Visit.objects.select_for_update().get(pk=visit_id)
+
+
+def visit_record_delivery(
+    *, visit: Visit, by: User, actual_starts_at: datetime.datetime, actual_ends_at: datetime.datetime, notes: str = ""
+) -> Visit:
+    """The provider records that a booked visit happened. The holder's side then has AUTO_CONFIRM_HOURS to
+    confirm or dispute it before it is confirmed automatically."""
+    now = timezone.now()
+    if actual_ends_at <= actual_starts_at:
+        raise VisitRefused("The visit must end after it starts.", field="actual_ends_at")
+    if actual_ends_at > now + datetime.timedelta(minutes=5):
+        raise VisitRefused("You can only record a visit once it has happened.", field="actual_ends_at")
+    if actual_ends_at - actual_starts_at > datetime.timedelta(hours=16):
+        raise VisitRefused("A visit cannot last more than 16 hours. Check the times.", field="actual_ends_at")
+    with transaction.atomic():
+        order, visit = visit_lock(visit.pk)
+        _provider_only(by, order)
+        if visit.status != VisitStatus.SCHEDULED:
+            raise VisitRefused(f"This visit cannot be recorded: it is {visit.get_status_display().lower()}.")
+        if actual_starts_at < visit.starts_at - datetime.timedelta(days=1):
+            raise VisitRefused("That is more than a day before the visit was booked. Check the date.",
+                               field="actual_starts_at")
+        visit.status = VisitStatus.DELIVERED
+        visit.actual_starts_at, visit.actual_ends_at = actual_starts_at, actual_ends_at
+        visit.delivery_notes = notes.strip()[:2000]
+        visit.delivered_by, visit.delivered_at = by, now
+        visit.confirm_due_at = now + datetime.timedelta(hours=AUTO_CONFIRM_HOURS)
+        visit.save()
+        if order.status == OrderStatus.ACCEPTED:
+            _move(order, OrderStatus.ACTIVE, sides={Side.SYSTEM}, actor=by, capacity="system",
+                  reason="First visit delivered")
+        notifications.tell_holder(
+            order, "please confirm a visit",
+            f"{order.provider} recorded the visit on {timezone.localtime(visit.starts_at):%A %-d %B at %H:%M}. "
+            f"Please confirm it or tell us what went wrong. If we hear nothing in {AUTO_CONFIRM_HOURS} hours it "
+            "will be confirmed automatically.",
+        )
+    return visit
+
+
+def _settle(order: Order, visit: Visit, *, pay: bool, actor: User | None, reason: str) -> None:
+    day = timezone.localtime(visit.starts_at).date()
+    if visit.cost_pence and pay:
+        budget_spend(budget=order.budget, amount_pence=visit.cost_pence, on=day, order=order, visit=visit,
+                     actor=actor, on_behalf_of=order.holder, reason=reason)
+    elif visit.cost_pence:
+        budget_release(budget=order.budget, lines=[(day, visit.cost_pence)], order=order, visit=visit,
+                       actor=actor, on_behalf_of=order.holder, reason=reason)
+
+
+def visit_confirm(*, visit: Visit, user: User) -> Visit:
+    """The holder (or a supporter with the confirm-visits consent, or their coordinator) confirms a visit:
+    its reserved money becomes spend."""
+    with transaction.atomic():
+        order, visit = visit_lock(visit.pk)
+        _holder_side(user, order.holder, ConsentScope.CONFIRM_VISITS)
+        if visit.status != VisitStatus.DELIVERED:
+            raise VisitRefused(f"This visit cannot be confirmed: it is {visit.get_status_display().lower()}.")
+        visit.status = VisitStatus.CONFIRMED
+        visit.answered_by, visit.answered_at = user, timezone.now()
+        visit.save(update_fields=["status", "answered_by", "answered_at"])
+        _settle(order, visit, pay=True, actor=user, reason=f"{order.reference} visit {visit.pk} confirmed")
+        _complete_if_done(order, user)
+    return visit
+
+
+def visit_dispute(*, visit: Visit, user: User, reason: str) -> Visit:
+    """The holder's side says a visit did not happen as recorded. It goes to their coordinator."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise VisitRefused("Tell us what went wrong.", field="reason")
+    with transaction.atomic():
+        order, visit = visit_lock(visit.pk)
+        capacity, sides = _holder_side(user, order.holder, ConsentScope.CONFIRM_VISITS)
+        if visit.status != VisitStatus.DELIVERED:
+            raise VisitRefused(f"This visit cannot be disputed: it is {visit.get_status_display().lower()}.")
+        visit.status = VisitStatus.DISPUTED
+        visit.dispute_reason = reason[:2000]
+        visit.answered_by, visit.answered_at = user, timezone.now()
+        visit.save(update_fields=["status", "dispute_reason", "answered_by", "answered_at"])
+        if order.status == OrderStatus.ACTIVE:
+            _move(order, OrderStatus.DISPUTED, sides=sides, actor=user, capacity=str(capacity), reason=reason)
+        audit_record(action="visit.disputed", actor=user, on_behalf_of=order.holder, target=visit, summary=reason)
+        notifications.tell_coordinators(order, "a visit is disputed",
+                                        f"{order.holder} disputes a visit by {order.provider}: {reason}")
+        notifications.tell_provider(order, "a visit is disputed",
+                                    "A visit you recorded has been disputed. The coordinator will be in touch.")
+    return visit
+
+
+def visit_resolve_dispute(*, visit: Visit, by: User, pay: bool, note: str) -> Visit:
+    """The holder's coordinator settles a disputed visit: paid (spend) or not paid (money released)."""
+    note = (note or "").strip()
+    if not note:
+        raise VisitRefused("Record what was decided and why.", field="note")
+    with transaction.atomic():
+        order, visit = visit_lock(visit.pk)
+        if capacity_for(by, order.holder, ConsentScope.ORDER) is not Capacity.COORDINATOR:
+            raise VisitRefused("Only the person's coordinator can settle a disputed visit.")
+        if visit.status != VisitStatus.DISPUTED:
+            raise VisitRefused("This visit is not disputed.")
+        visit.status = VisitStatus.CONFIRMED if pay else VisitStatus.NOT_PAID
+        visit.resolution_note, visit.resolved_by = note[:2000], by
+        visit.save(update_fields=["status", "resolution_note", "resolved_by"])
+        _settle(order, visit, pay=pay, actor=by, reason=f"{order.reference} visit {visit.pk} dispute settled")
+        still_disputed = order.visits.filter(status=VisitStatus.DISPUTED).exists()
+        if order.status == OrderStatus.DISPUTED and not still_disputed:
+            _move(order, OrderStatus.ACTIVE, sides={Side.COORDINATOR}, actor=by, capacity="coordinator", reason=note)
+            _complete_if_done(order, by)
+        audit_record(action="visit.dispute_settled", actor=by, on_behalf_of=order.holder, target=visit,
+                     summary=note, data={"paid": pay})
+    return visit
+
+
+def visit_auto_confirm(*, visit_id: int, now: datetime.datetime | None = None) -> bool:
+    """Confirm one delivered visit nobody answered in time. Skips it (returns False) if its budget is busy
+    (someone is changing it now: the next run will pick it up) or if it is no longer due."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order_id, budget_id = Order.objects.filter(visits=visit_id).values_list("pk", "budget_id").get()
+        if Budget.objects.select_for_update(skip_locked=True).filter(pk=budget_id).first() is None:
+            return False
+        order = Order.objects.select_for_update(of=("self",)).select_related("holder", "budget", "provider",
+                                                                            "service").get(pk=order_id)
+        visit = Visit.objects.select_for_update().get(pk=visit_id)
+        if visit.status != VisitStatus.DELIVERED or visit.confirm_due_at > now:
+            return False
+        visit.status = VisitStatus.CONFIRMED
+        visit.confirmed_automatically = True
+        visit.answered_at = now
+        visit.save(update_fields=["status", "confirmed_automatically", "answered_at"])
+        _settle(order, visit, pay=True, actor=None, reason=f"{order.reference} visit {visit.pk} confirmed "
+                f"automatically after {AUTO_CONFIRM_HOURS} hours")
+        _complete_if_done(order, None)
+        audit_record(action="visit.auto_confirmed", target=visit, on_behalf_of=order.holder,
+                     summary=f"Nobody answered within {AUTO_CONFIRM_HOURS} hours")
+        notifications.tell_holder(
+            order, "a visit was confirmed automatically",
+            f"The visit by {order.provider} on {timezone.localtime(visit.starts_at):%A %-d %B at %H:%M} was "
+            f"confirmed automatically because nobody answered within {AUTO_CONFIRM_HOURS} hours, and "
+            f"{format_pence(visit.cost_pence)} was paid from the budget. If something was wrong, tell your "
+            "coordinator.",
+        )
+    return True
+
+
+def visits_auto_confirm_due(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
+    """Confirm every delivered visit whose answer is overdue. Returns how many were confirmed."""
+    now = now or timezone.now()
+    due = list(
+        Visit.objects.filter(status=VisitStatus.DELIVERED, confirm_due_at__lte=now)
+        .order_by("confirm_due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(visit_auto_confirm(visit_id=visit_id, now=now) for visit_id in due)

@@ -28,3 +28,29 @@ def make_budget(*, holder=None, amount_pence=10_000, period=BudgetPeriod.WEEKLY,
         amount_pence=amount_pence, starts_on=starts_on, ends_on=ends_on or starts_on + datetime.timedelta(days=6),
         created_by=created_by, allowed_categories=categories,
     )
+
+
+def make_service(*, neighbourhood, price_pence=1750, unit="per_hour", category=None, **kwargs):
+    """A listed service whose provider covers `neighbourhood`, with one owner member (service.owner)."""
+    extra = {"category": category} if category is not None else {}
+    service = factories.ListedServiceFactory(price_pence=price_pence, unit=unit, **extra, **kwargs)
+    service.provider.neighbourhoods.add(neighbourhood)
+    service.owner = factories.ProviderMembershipFactory(provider=service.provider).user
+    return service
+
+
+def in_days(days: int) -> datetime.date:
+    return today() + datetime.timedelta(days=days)
+
+
+def place(*, user, budget, service, **overrides):
+    import uuid
+
+    from orders.services import order_place
+
+    arguments = {
+        "kind": "one_off", "first_visit_on": in_days(3), "visit_starts_at": datetime.time(10, 0),
+        "duration_minutes": 60, "idempotency_key": uuid.uuid4(),
+    }
+    arguments.update(overrides)
+    return order_place(user=user, budget=budget, service=service, **arguments)

@@ -1,0 +1,43 @@
+"""Emails about orders and visits, sent after the transaction that caused them commits (never before)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+
+def _send(recipients: list[str], subject: str, body: str) -> None:
+    recipients = sorted({address for address in recipients if address})
+    if not recipients:
+        return
+    transaction.on_commit(
+        lambda: send_mail(f"[{settings.SITE_NAME}] {subject}", body, None, recipients, fail_silently=False)
+    )
+
+
+def holder_addresses(person) -> list[str]:
+    """The holder, and every supporter with an active consent: they are the ones who confirm visits."""
+    addresses = [person.user.email] if person.user_id else []
+    addresses += [consent.supporter.email for consent in person.consents.active().select_related("supporter")]
+    return addresses
+
+
+def provider_addresses(provider) -> list[str]:
+    return [provider.email, *provider.members.values_list("email", flat=True)]
+
+
+def coordinator_addresses(person) -> list[str]:
+    return list(person.coordinators.values_list("email", flat=True))
+
+
+def tell_provider(order, subject: str, body: str) -> None:
+    _send(provider_addresses(order.provider), f"{order.reference}: {subject}", body)
+
+
+def tell_holder(order, subject: str, body: str) -> None:
+    _send(holder_addresses(order.holder), f"{order.reference}: {subject}", body)
+
+
+def tell_coordinators(order, subject: str, body: str) -> None:
+    _send(coordinator_addresses(order.holder), f"{order.reference}: {subject}", body)
