@@ -8,4 +8,9 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=30),
         "options": {"expires": 25},
     },
+    "orders-auto-confirm-visits": {
+        "task": "orders.tasks.auto_confirm_visits",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
 }
