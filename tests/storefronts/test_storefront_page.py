@@ -1,0 +1,119 @@
+"""A storefront page presents a listed provider; an unlisted provider's storefront is not shown."""
+
+from __future__ import annotations
+
+import json
+import re
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cms.storefronts import storefront_ensure
+from providers.models import CheckType, ProviderCheck, ServiceAvailability
+from tests.factories import NeedFactory
+
+
+def _json_ld(html: str) -> dict:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return json.loads(match.group(1))
+
+
+def test_listed_provider_storefront_shows_services_badges_and_structured_data(client, listed):
+    service = listed(title="Afternoon walks", price_pence=1850, unit="per_hour",
+                     provider__name="Dave's Walks", provider__slug="daves-walks", provider__phone="01942 111222")
+    service.needs.set([NeedFactory(name="Getting out")])
+    ServiceAvailability.objects.create(service=service, weekday=0, starts_at="09:00", ends_at="12:00")
+    page = storefront_ensure(provider=service.provider)
+    page.search_description = "Walks & chats around Wigan <with> Dave."
+    page.save_revision().publish()
+
+    response = client.get("/providers/daves-walks/")
+
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert "<h1>Dave&#x27;s Walks</h1>" in html
+    assert "£18.50 per hour" in html
+    assert "Enhanced DBS check: verified" in html
+    assert "Public liability insurance: verified" in html
+    assert "Monday: 9am to 12 noon" in html
+    assert "Getting out" in html
+    assert '<meta name="description" content="Walks &amp; chats around Wigan &lt;with&gt; Dave.">' in html
+    data = _json_ld(html)
+    assert data["@type"] == "LocalBusiness"
+    assert data["name"] == "Dave's Walks"
+    assert data["telephone"] == "01942 111222"
+    assert data["url"] == "http://testserver/providers/daves-walks/"
+    offer = data["hasOfferCatalog"]["itemListElement"][0]
+    assert offer["itemOffered"] == {
+        "@type": "Service", "name": "Afternoon walks", "description": service.description,
+        "serviceType": "Companionship", "areaServed": [{"@type": "Place", "name": "Wigan Centre"}],
+    }
+    assert offer["priceSpecification"]["price"] == "18.50"
+    assert offer["priceSpecification"]["unitCode"] == "HUR"
+    assert "<with>" not in html.split("application/ld+json")[1].split("</script>")[0]
+
+
+def test_only_listed_services_are_shown_on_a_storefront(client, listed):
+    shown = listed(title="Shown service", provider__slug="two-services")
+    listed(title="Paused service", provider=shown.provider, status="paused")
+    storefront_ensure(provider=shown.provider)
+
+    html = client.get("/providers/two-services/").content.decode()
+
+    assert "Shown service" in html
+    assert "Paused service" not in html
+
+
+@pytest.mark.parametrize("make_unlisted", ["suspended", "pending", "expired_check"])
+def test_unlisted_provider_storefront_is_not_shown_even_when_published(client, listed, make_unlisted):
+    service = listed(title="Secret service", provider__slug="gone-quiet")
+    page = storefront_ensure(provider=service.provider)
+    provider = service.provider
+    if make_unlisted == "expired_check":
+        dbs = CheckType.objects.get(slug="dbs-enhanced")
+        ProviderCheck.objects.filter(provider=provider, check_type=dbs).update(
+            issued_on="2020-01-01", expires_on="2021-01-01"
+        )
+    else:
+        provider.status = make_unlisted
+        provider.save()
+
+    response = client.get("/providers/gone-quiet/")
+
+    assert page.live is True
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    html = response.content.decode()
+    assert "This provider is not available at the moment" in html
+    assert "Secret service" not in html
+    assert "application/ld+json" not in html
+
+
+def _storefront_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    return len(queries)
+
+
+def test_storefront_query_count_does_not_grow_with_services(client, listed, borough):
+    small = listed(title="Small 0", provider__slug="small")
+    big = listed(title="Big 0", provider__slug="big")
+    for n in range(1, 3):
+        s = listed(title=f"Small {n}", provider=small.provider)
+        ServiceAvailability.objects.create(service=s, weekday=n % 7, starts_at="09:00", ends_at="12:00")
+    for n in range(1, 30):
+        s = listed(title=f"Big {n}", provider=big.provider, neighbourhoods=["centre", "pemberton"])
+        s.needs.set([NeedFactory(name=f"Need {n % 4}")])
+        ServiceAvailability.objects.create(service=s, weekday=n % 7, starts_at="09:00", ends_at="12:00")
+    storefront_ensure(provider=small.provider)
+    storefront_ensure(provider=big.provider)
+    _storefront_queries(client, "/providers/small/")  # warm Wagtail's site-root cache
+    _storefront_queries(client, "/providers/big/")
+
+    small_count = _storefront_queries(client, "/providers/small/")
+    big_count = _storefront_queries(client, "/providers/big/")
+
+    assert big_count == small_count
+    assert client.get("/providers/big/").content.decode().count('class="card" id="service-') == 30
