@@ -168,7 +168,7 @@ def test_a_disputed_visit_goes_to_the_coordinator(holder, budget, django_capture
 
 def test_a_settled_dispute_can_be_paid(holder, budget):
     coordinator = holder.caseload_assignments.get().coordinator
-    order, service, visit = booked_order(holder, budget)
+    _order, service, visit = booked_order(holder, budget)
     deliver(visit, service)
     visit_dispute(visit=visit, user=holder.user, reason="Arrived late")
     visit_resolve_dispute(visit=visit, by=coordinator, pay=True, note="Late but full length")
@@ -178,7 +178,7 @@ def test_a_settled_dispute_can_be_paid(holder, budget):
 def test_unanswered_visits_are_confirmed_automatically_and_the_holder_told(
     holder, budget, django_capture_on_commit_callbacks
 ):
-    order, service, visit = booked_order(holder, budget)
+    _order, service, visit = booked_order(holder, budget)
     deliver(visit, service)
     mail.outbox.clear()
 
@@ -213,7 +213,7 @@ def _worker_environment():
 def test_the_auto_confirm_task_runs_in_a_real_worker():
     budget = make_budget()
     holder = budget.holder
-    order, service, visit = booked_order(holder, budget)
+    _order, service, visit = booked_order(holder, budget)
     deliver(visit, service)
     Visit.objects.filter(pk=visit.pk).update(confirm_due_at=timezone.now() - HOUR)
 
