@@ -50,16 +50,16 @@ def sign_in(page, live_server_url: str, user, password: str | None = None) -> No
     """Sign in through the real form; pass the second factor with a fresh TOTP code when the user needs one."""
     from tests.factories import PASSWORD
 
+    if user.needs_second_factor:
+        totp_code_for(user)  # their authenticator app is set up (tests of the set-up page do it by hand)
     page.goto(f"{live_server_url}/account/sign-in/")
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(password or PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="Sign in"))
     if user.needs_second_factor:
         page.wait_for_url(re.compile(r"/account/second-factor/"))
         page.get_by_label("Code from your authenticator app").fill(totp_code_for(user))
-        page.get_by_role("button", name="Continue").click()
-        page.wait_for_load_state()
+        click_and_wait(page.get_by_role("button", name="Continue"))
     assert "/account/sign-in/" not in page.url, f"Sign-in failed for {user.email}: still on {page.url}"
 
 
@@ -149,6 +149,18 @@ def tab_to_field(page, label: str, limit: int = 60) -> None:
             assert_focus_visible(page)
             return
     raise AssertionError(f"Could not reach the field {label!r} with Tab within {limit} presses on {page.url}")
+
+
+def press_and_wait(page, key: str = "Enter") -> None:
+    """Press a key that submits a form or follows a link, and wait for the next page to load."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def click_and_wait(locator) -> None:
+    """Click a button or link and wait for the next page to load."""
+    with locator.page.expect_navigation():
+        locator.click()
 
 
 def format_violations(violations: list[dict]) -> str:

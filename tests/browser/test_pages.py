@@ -15,7 +15,7 @@ from market.accounts.models import ConsentScope
 from market.accounts.services import consent_grant
 from tests import factories
 
-from .support import BROWSER_DB, sign_in
+from .support import BROWSER_DB, click_and_wait, sign_in
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -43,15 +43,13 @@ def test_sign_in_and_password_reset_pages(page, url, check_accessibility):
     # A wrong password: the error summary links to the problem; nothing else changes.
     page.get_by_label("Email address").fill("margaret@example.org")
     page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="Sign in"))
     assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
     check_accessibility(page, "sign-in-error")
 
     page.goto(url("/account/password-reset/"))
     check_accessibility(page, "password-reset")
-    page.get_by_role("button", name="Send the link").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="Send the link"))
     check_accessibility(page, "password-reset-error")
     page.get_by_label("Email").fill(user.email)
     page.get_by_role("button", name="Send the link").click()
@@ -78,8 +76,7 @@ def test_second_factor_pages(page, url, live_server, check_accessibility):
     page.wait_for_url(re.compile(r"/second-factor/set-up/"))
     check_accessibility(page, "second-factor-set-up")
     page.get_by_label("Code from your authenticator app").fill("abc")
-    page.get_by_role("button", name="Finish setting up").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="Finish setting up"))
     check_accessibility(page, "second-factor-set-up-error")
 
     # Later sign-ins ask for the code.
@@ -125,8 +122,7 @@ def test_signed_in_pages_for_holder(page, url, live_server, check_accessibility)
     page.get_by_role("link", name="Let someone help").click()
     page.wait_for_url(re.compile(r"/consents/new/$"))
     check_accessibility(page, "consent-form")
-    page.get_by_role("button", name="Give consent").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="Give consent"))
     check_accessibility(page, "consent-form-errors")
 
 
