@@ -9,6 +9,12 @@ from providers.models import MemberRole, ProviderStatus
 from tests.factories import ProviderFactory, ProviderMembershipFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Each test stores check evidence in its own folder (test runs in the shared tree may overlap)."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def provider(db):
     return ProviderFactory(name="Jo's Companions", status=ProviderStatus.APPROVED)
