@@ -12,6 +12,7 @@ urlpatterns = [
     path("find-support/", include("market.directory.urls")),
     path("provider/", include("providers.urls")),
     path("commissioners/verification/", include("providers.urls_verification")),
+    path("orders/", include("orders.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

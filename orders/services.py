@@ -442,6 +442,9 @@ def order_quote(
                       duration_minutes=duration_minutes, last_visit_on=last_visit_on, weekdays=weekdays,
                       items_per_visit=items_per_visit)
     _placement_refusal(budget=budget, service=service, plan=plan, pays_household_relative=pays_household_relative)
+    if plan.total_pence:  # advisory here (no lock); order_place checks again under the budget's lock
+        grouped = _by_period(budget, [(v.day, v.cost_pence) for v in plan.visits])
+        _check_affordable(budget, {start: total for start, (_day, total) in grouped.items()})
     balance = selectors.budget_balance(budget)
     return Quote(plan=plan, left_before=balance.left, left_after=balance.left - plan.total_pence)
 

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("people/<int:person_id>/budgets/", views.budgets_for_person, name="budgets"),
+    path("people/<int:person_id>/orders/", views.orders_for_person, name="person-orders"),
+    path("budgets/<int:budget_id>/", views.budget_statement, name="budget"),
+    path("budgets/<int:budget_id>/adjust/", views.budget_adjust, name="budget-adjust"),
+    path("new/<int:service_id>/", views.order_new, name="new"),
+    path("provider/", views.provider_dashboard, name="provider-dashboard"),
+    path("<int:order_id>/", views.order_detail, name="order"),
+    path("<int:order_id>/accept/", views.order_accept, name="accept"),
+    path("<int:order_id>/decline/", views.order_decline, name="decline"),
+    path("<int:order_id>/propose/", views.order_propose, name="propose"),
+    path("<int:order_id>/accept-change/", views.order_accept_proposal, name="accept-proposal"),
+    path("<int:order_id>/cancel/", views.order_cancel, name="cancel"),
+    path("visits/<int:visit_id>/record/", views.visit_record, name="visit-record"),
+    path("visits/<int:visit_id>/confirm/", views.visit_confirm, name="visit-confirm"),
+    path("visits/<int:visit_id>/dispute/", views.visit_dispute, name="visit-dispute"),
+    path("visits/<int:visit_id>/settle/", views.visit_resolve, name="visit-resolve"),
+]

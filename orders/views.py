@@ -1,0 +1,381 @@
+"""Pages for budgets, orders and visits. Thin: they parse forms, call a service, and show the result.
+
+Who may see what: the holder's side through `person_access` (scopes view/order/confirm_visits), members
+of the order's provider for their own orders. Anyone else gets a 404, so records are not revealed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from market.accounts.models import ConsentScope, Person, Role
+from market.accounts.permissions import Capacity, capacity_for, person_access
+from market.accounts.selectors import people_for_user
+from market.core.exceptions import DomainError
+from providers.models import ProviderMembership, Service
+
+from . import selectors, services
+from .forms import AdjustForm, DeliveryForm, OrderForm, ProposalForm, ReasonForm, ResolveForm
+from .models import Budget, Order, OrderStatus, Visit, VisitStatus
+from .money import format_pence
+from .transitions import Side, allowed_targets
+
+# ---------------------------------------------------------------------------------------------------------
+# Budgets
+# ---------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def budgets_for_person(request, person_id: int):
+    person = get_object_or_404(Person, pk=person_id)
+    acting = person_access(request.user, person, ConsentScope.VIEW, request=request)
+    budgets = [(budget, selectors.budget_balance(budget)) for budget in selectors.budgets_for_person(person)]
+    return render(request, "orders/budgets.html", {"person": person, "acting": acting, "budgets": budgets})
+
+
+def _may_adjust(user, budget: Budget) -> bool:
+    if user.has_role(Role.COMMISSIONER):
+        return True
+    return capacity_for(user, budget.holder, ConsentScope.VIEW) is Capacity.COORDINATOR
+
+
+@login_required
+def budget_statement(request, budget_id: int):
+    budget = get_object_or_404(Budget.objects.select_related("holder", "isf_provider"), pk=budget_id)
+    acting = person_access(request.user, budget.holder, ConsentScope.VIEW, request=request)
+    context = {
+        "budget": budget,
+        "acting": acting,
+        "balance": selectors.budget_balance(budget),
+        "periods": selectors.budget_periods(budget),
+        "entries": selectors.budget_ledger(budget)[:100],
+        "may_adjust": _may_adjust(request.user, budget),
+        "categories": list(budget.allowed_categories.all()),
+    }
+    return render(request, "orders/budget_statement.html", context)
+
+
+@login_required
+def budget_adjust(request, budget_id: int):
+    budget = get_object_or_404(Budget.objects.select_related("holder"), pk=budget_id)
+    if not _may_adjust(request.user, budget):
+        raise Http404("No such budget.")
+    form = AdjustForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_adjust(budget=budget, amount_pence=form.signed_pence(), on=form.cleaned_data["on"],
+                                   reason=form.cleaned_data["reason"], actor=request.user)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Adjusted by {format_pence(form.signed_pence())}.")
+            return redirect("orders:budget", budget_id=budget.pk)
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": f"Adjust {budget.holder.display_name}'s budget", "submit": "Save the adjustment",
+        "back": ("orders:budget", budget.pk),
+    })
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Placing an order: form -> check your answers -> place
+# ---------------------------------------------------------------------------------------------------------
+
+_FIELD_MAP = {"service": None, "reason": None}
+
+
+def _field(form, name):
+    name = _FIELD_MAP.get(name, name)
+    return name if name in form.fields else None
+
+
+def _person_for_order(request) -> Person:
+    person_id = request.GET.get("for") or request.POST.get("for")
+    if person_id:
+        if not str(person_id).isdigit():
+            raise Http404("No such person.")
+        return get_object_or_404(Person, pk=person_id)
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        raise Http404("Choose who the order is for.")
+    return person
+
+
+@login_required
+def order_new(request, service_id: int):
+    """Step 1 (GET, or POST step=check): the order form; step 2: check your answers; step 3 (step=place)."""
+    service = get_object_or_404(Service.objects.select_related("provider", "category"), pk=service_id)
+    people = people_for_user(user=request.user)
+    if "for" not in request.GET and "for" not in request.POST and not Person.objects.filter(user=request.user).exists():
+        candidates = [p for p in people if capacity_for(request.user, p, ConsentScope.ORDER) is not None]
+        return render(request, "orders/choose_person.html", {"service": service, "people": candidates})
+    person = _person_for_order(request)
+    acting = person_access(request.user, person, ConsentScope.ORDER, request=request)
+    budgets = selectors.budgets_for_person(person)
+    form = OrderForm(request.POST or None, budgets=budgets)
+    context = {"service": service, "person": person, "acting": acting, "form": form, "budgets": budgets}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "orders/order_form.html", context)
+
+    budget = form.cleaned_data["budget"]
+    step = request.POST.get("step")
+    try:
+        if step == "place":
+            try:
+                key = uuid.UUID(request.POST.get("idempotency_key", ""))
+            except ValueError:
+                form.add_error(None, "This form is out of date. Check the details and try again.")
+                return render(request, "orders/order_form.html", context)
+            order = services.order_place(user=request.user, budget=budget, service=service, idempotency_key=key,
+                                         notes=form.cleaned_data.get("notes", ""), **form.service_arguments())
+            messages.success(request, f"Order {order.reference} placed. {service.provider} will answer soon.")
+            return redirect("orders:order", order_id=order.pk)
+        quote = services.order_quote(user=request.user, budget=budget, service=service, **form.service_arguments())
+    except DomainError as error:
+        form.add_error(_field(form, error.field), error.message)
+        return render(request, "orders/order_form.html", context)
+    hidden = [(name, value) for name in form.fields for value in request.POST.getlist(name)]
+    context.update({"quote": quote, "budget": budget, "hidden": hidden, "idempotency_key": uuid.uuid4()})
+    return render(request, "orders/order_check.html", context)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One order
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _order_sides(request, order: Order) -> tuple[set, object]:
+    """What the user is to this order. 404 for strangers (the order's existence is not revealed)."""
+    if ProviderMembership.objects.filter(user=request.user, provider_id=order.provider_id).exists():
+        return {Side.PROVIDER}, None
+    acting = person_access(request.user, order.holder, ConsentScope.VIEW, request=request)
+    if acting.capacity is Capacity.OVERSIGHT:
+        return set(), acting
+    sides = {Side.HOLDER} if capacity_for(request.user, order.holder, ConsentScope.ORDER) else set()
+    if acting.capacity is Capacity.COORDINATOR:
+        sides |= {Side.COORDINATOR, Side.HOLDER}
+    return sides, acting
+
+
+@login_required
+def order_detail(request, order_id: int):
+    order = get_object_or_404(Order.objects.select_related("holder", "service", "provider", "budget"), pk=order_id)
+    sides, acting = _order_sides(request, order)
+    may_confirm = Side.HOLDER in sides and capacity_for(request.user, order.holder, ConsentScope.CONFIRM_VISITS)
+    context = {
+        "order": order,
+        "acting": acting,
+        "is_provider": Side.PROVIDER in sides,
+        "is_coordinator": Side.COORDINATOR in sides,
+        "may_confirm": bool(may_confirm),
+        "targets": allowed_targets(current=order.status, sides=sides),
+        "visits": order.visits.all(),
+        "transitions": order.transitions.select_related("actor", "on_behalf_of"),
+        "now": timezone.now(),
+    }
+    return render(request, "orders/order_detail.html", context)
+
+
+def _get_order(order_id):
+    return get_object_or_404(Order.objects.select_related("holder", "service", "provider"), pk=order_id)
+
+
+@login_required
+@require_POST
+def order_accept(request, order_id: int):
+    order = _get_order(order_id)
+    _order_sides(request, order)
+    try:
+        services.order_accept(order=order, by=request.user)
+        messages.success(request, "Order accepted. The visits are booked.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("orders:order", order_id=order.pk)
+
+
+@login_required
+@require_POST
+def order_accept_proposal(request, order_id: int):
+    order = _get_order(order_id)
+    _order_sides(request, order)
+    try:
+        services.order_accept_proposal(order=order, user=request.user)
+        messages.success(request, "You accepted the change. The visits are booked.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("orders:order", order_id=order.pk)
+
+
+def _reason_action(request, order_id: int, *, title: str, submit: str, act, done: str):
+    order = _get_order(order_id)
+    _order_sides(request, order)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(order, form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+        else:
+            messages.success(request, done)
+            return redirect("orders:order", order_id=order.pk)
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": title, "submit": submit, "order": order, "back": ("orders:order", order.pk)})
+
+
+@login_required
+def order_decline(request, order_id: int):
+    return _reason_action(request, order_id, title="Decline this order", submit="Decline the order",
+                          act=lambda o, r: services.order_decline(order=o, by=request.user, reason=r),
+                          done="Order declined. The money has been released.")
+
+
+@login_required
+def order_cancel(request, order_id: int):
+    return _reason_action(request, order_id, title="Cancel this order", submit="Cancel the order",
+                          act=lambda o, r: services.order_cancel(order=o, by=request.user, reason=r),
+                          done="Order cancelled.")
+
+
+@login_required
+def order_propose(request, order_id: int):
+    order = _get_order(order_id)
+    _order_sides(request, order)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.order_propose_change(order=order, by=request.user, note=data["note"],
+                                          unit_price_pence=data["price"], first_visit_on=data["first_visit_on"],
+                                          visit_starts_at=data["visit_starts_at"])
+        except DomainError as error:
+            field = {"unit_price_pence": "price"}.get(error.field, error.field)
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Your proposal has been sent.")
+            return redirect("orders:order", order_id=order.pk)
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": "Propose a change", "submit": "Send the proposal", "order": order,
+        "back": ("orders:order", order.pk)})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Visits
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _get_visit(request, visit_id: int) -> Visit:
+    visit = get_object_or_404(Visit.objects.select_related("order", "order__holder", "order__provider"), pk=visit_id)
+    _order_sides(request, visit.order)
+    return visit
+
+
+@login_required
+def visit_record(request, visit_id: int):
+    visit = _get_visit(request, visit_id)
+    initial = {"actual_starts_at": timezone.localtime(visit.starts_at).strftime("%Y-%m-%dT%H:%M"),
+               "actual_ends_at": timezone.localtime(visit.ends_at).strftime("%Y-%m-%dT%H:%M")}
+    form = DeliveryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.visit_record_delivery(visit=visit, by=request.user, actual_starts_at=data["actual_starts_at"],
+                                           actual_ends_at=data["actual_ends_at"], notes=data["notes"])
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Visit recorded. We have asked the person to confirm it.")
+            return redirect("orders:order", order_id=visit.order_id)
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": "Record a visit", "submit": "Record the visit", "order": visit.order,
+        "back": ("orders:order", visit.order_id)})
+
+
+@login_required
+@require_POST
+def visit_confirm(request, visit_id: int):
+    visit = _get_visit(request, visit_id)
+    try:
+        services.visit_confirm(visit=visit, user=request.user)
+        messages.success(request, f"Visit confirmed. {format_pence(visit.cost_pence)} has been paid from the budget.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("orders:order", order_id=visit.order_id)
+
+
+@login_required
+def visit_dispute(request, visit_id: int):
+    visit = _get_visit(request, visit_id)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].label = "What went wrong?"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_dispute(visit=visit, user=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+        else:
+            messages.success(request, "Thank you. The coordinator will look into it; nothing is paid until then.")
+            return redirect("orders:order", order_id=visit.order_id)
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": "Something was wrong with this visit", "submit": "Send to the coordinator",
+        "order": visit.order, "back": ("orders:order", visit.order_id)})
+
+
+@login_required
+def visit_resolve(request, visit_id: int):
+    visit = _get_visit(request, visit_id)
+    form = ResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_resolve_dispute(visit=visit, by=request.user, pay=form.cleaned_data["pay"],
+                                           note=form.cleaned_data["note"])
+        except DomainError as error:
+            form.add_error("note" if error.field == "note" else None, error.message)
+        else:
+            messages.success(request, "Dispute settled.")
+            return redirect("orders:order", order_id=visit.order_id)
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": "Settle a disputed visit", "submit": "Save the decision", "order": visit.order,
+        "back": ("orders:order", visit.order_id), "visit": visit})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Lists: the holder's orders, the provider's dashboard
+# ---------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def orders_for_person(request, person_id: int):
+    person = get_object_or_404(Person, pk=person_id)
+    acting = person_access(request.user, person, ConsentScope.VIEW, request=request)
+    orders = Order.objects.filter(holder=person).select_related("service", "provider")
+    to_confirm = Visit.objects.filter(order__holder=person, status=VisitStatus.DELIVERED).select_related("order")
+    return render(request, "orders/orders_for_person.html",
+                  {"person": person, "acting": acting, "orders": orders, "to_confirm": to_confirm})
+
+
+@login_required
+def provider_dashboard(request):
+    provider_ids = list(ProviderMembership.objects.filter(user=request.user).values_list("provider_id", flat=True))
+    if not provider_ids:
+        raise PermissionDenied("This page is for providers.")
+    orders = Order.objects.filter(provider_id__in=provider_ids).select_related("holder", "service", "provider")
+    to_record = (
+        Visit.objects.filter(order__provider_id__in=provider_ids, status=VisitStatus.SCHEDULED,
+                             starts_at__lte=timezone.now())
+        .select_related("order", "order__holder")
+        .order_by("starts_at")
+    )
+    context = {
+        "new_orders": orders.filter(status=OrderStatus.PLACED).order_by("created_at"),
+        "waiting": orders.filter(status=OrderStatus.CHANGES_PROPOSED),
+        "current": orders.filter(status__in=[OrderStatus.ACCEPTED, OrderStatus.ACTIVE, OrderStatus.DISPUTED]),
+        "to_record": to_record,
+    }
+    return render(request, "orders/provider_dashboard.html", context)
