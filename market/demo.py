@@ -18,7 +18,6 @@ from market.demo_accounts import DEMO_PASSWORD
 from market.places.models import Neighbourhood
 from market.places.services import postcodes_import
 from market.taxonomy.models import Category, Need
-from providers.models import LegalForm, MemberRole, Provider, ProviderMembership, ProviderStatus
 
 POSTCODES_CSV = Path(__file__).parent / "places" / "data" / "wigan_postcodes.csv"
 
@@ -89,17 +88,6 @@ PEOPLE = [
     ("Peter Lowe", "peter@demo.example", FundingRoute.SELF_FUNDED, "Aspull", None,
      "Keeping the garden going since my wife died.", ""),
 ]
-
-# name, slug, legal form, status, owner email, phone, neighbourhoods
-PROVIDERS = [
-    ("Jo's Companions", "jos-companions", LegalForm.SOLE_TRADER, ProviderStatus.APPROVED, "jo@demo.example",
-     "01942 000101", ["Scholes", "Whelley", "Wigan Central"]),
-    ("Scholes Care Co-operative", "scholes-care-cooperative", LegalForm.COOPERATIVE, ProviderStatus.APPROVED,
-     "coop@demo.example", "01942 000102", ["Scholes", "Ince", "Whelley", "Wigan Central"]),
-    ("Aspull Community Shed", "aspull-community-shed", LegalForm.COMMUNITY_GROUP, ProviderStatus.PENDING,
-     "shed@demo.example", "01942 000103", ["Aspull", "Hindley"]),
-]
-
 
 def demo_totp_key(email: str) -> str:
     """A fixed TOTP key per demo account, so the README can say how to get a code. Demo accounts only."""
@@ -182,16 +170,9 @@ def _give_commissioners_admin_access(commissioner: User) -> None:
 
 
 def load_providers() -> None:
-    for name, slug, legal_form, status, owner_email, phone, neighbourhoods in PROVIDERS:
-        provider, created = Provider.objects.get_or_create(
-            slug=slug, defaults={"name": name, "legal_form": legal_form, "status": status, "email": owner_email,
-                                 "phone": phone},
-        )
-        if created:
-            provider.neighbourhoods.set(Neighbourhood.objects.filter(name__in=neighbourhoods))
-        ProviderMembership.objects.get_or_create(
-            provider=provider, user=User.objects.get(email=owner_email), defaults={"role": MemberRole.OWNER}
-        )
+    from providers.demo import load_providers as load
+
+    load()
 
 
 def load_content() -> None:

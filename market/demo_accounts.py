@@ -13,6 +13,7 @@ DEMO_LOGINS = [
     ("Provider, sole trader", "jo@demo.example"),
     ("Provider, co-operative", "coop@demo.example"),
     ("Provider, community group (awaiting approval)", "shed@demo.example"),
+    ("Provider whose DBS check has expired (hidden)", "cook@demo.example"),
 ]
 
 
