@@ -1,0 +1,276 @@
+"""Benchmark: directory search and storefront pages against a baseline, on one gunicorn server.
+
+    .venv/bin/python -m bench                      # or: python -m bench.directory
+    .venv/bin/python -m bench.directory --requests 400 --concurrency 4
+
+What it does, all on this machine and on loopback only:
+1. starts its own embedded PostgreSQL and Redis (data in .embedded/bench/, kept between runs);
+2. migrates and, the first time, generates the scale data set (bench/dataset.py: 10,000 providers,
+   50,000 services), then ANALYZE;
+3. starts ONE gunicorn server (bench.settings: production settings, DEBUG off) on 127.0.0.1;
+4. for each scenario (baseline, search, storefront) sends a warm-up, then a fixed number of requests from
+   a few client threads with keep-alive connections, and records each latency;
+5. prints a table (throughput, p50, p95, ratio to the baseline) and writes bench/results/directory-<time>.json.
+It stops the server and exits by itself. Targets: search >= 40% of the baseline's throughput, storefront >= 50%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGETS = {"search": 0.40, "storefront": 0.50}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _setup_django() -> dict:
+    from market.embedded import start_postgres, start_redis
+
+    env = {
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or start_postgres("bench"),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL") or start_redis("bench"),
+        "SECRET_KEY": "bench-only-not-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "CONN_MAX_AGE": "600",
+    }
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    return env
+
+
+def _prepare(regenerate: bool, storefront_count: int) -> tuple[dict, list[str]]:
+    from django.core.management import call_command
+
+    from bench import dataset
+
+    print("Migrating the benchmark database ...", flush=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    info = {"generated_now": False}
+    if regenerate or not dataset.dataset_ready():
+        if regenerate:
+            call_command("flush", verbosity=0, interactive=False)
+            call_command("migrate", verbosity=0, interactive=False)
+        print("Generating the data set (10,000 providers, 50,000 services) ...", flush=True)
+        info = {"generated_now": True, **dataset.generate()}
+    slugs = dataset.storefronts(storefront_count)
+    dataset.analyze()
+    from providers.models import Provider, Service
+    from providers.selectors import listed_services
+
+    info.update({
+        "providers_total": Provider.objects.count(),
+        "services_total": Service.objects.count(),
+        "services_listed": listed_services().count(),
+    })
+    return info, slugs
+
+
+def _search_urls(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """A mix: postcode + category; free text; filter combinations; each (kind, path)."""
+    from market.places.models import Postcode
+    from market.taxonomy.models import Category, Need
+
+    postcodes = list(Postcode.objects.values_list("postcode", flat=True))
+    districts = sorted({p.split(" ")[0] for p in postcodes})
+    categories = list(Category.objects.values_list("slug", flat=True))
+    needs = list(Need.objects.values_list("slug", flat=True))
+    words = ["garden", "tea chat", "walks park", "cooking", "wheelchair", "dementia", "hospital lifts", "knitting",
+             "cleaning laundry", "phone tablet", "respite carer", "halal meals", "music", "shopping"]
+    urls = []
+    for n in range(count):
+        kind = ("postcode+category", "free text", "filters")[n % 3]
+        if kind == "postcode+category":
+            params = {"postcode": rng.choice(postcodes), "category": rng.choice(categories)}
+        elif kind == "free text":
+            params = {"q": rng.choice(words)}
+            if rng.random() < 0.5:
+                params["postcode"] = rng.choice(districts)
+        else:
+            params = {"postcode": rng.choice(postcodes), "need": rng.choice(needs), "day": str(rng.randrange(7)),
+                      "time": rng.choice(["morning", "afternoon", "evening"]), "max_price": str(rng.randint(12, 30))}
+            if rng.random() < 0.3:
+                params["language"] = rng.choice(["Urdu", "Polish", "English"])
+            if rng.random() < 0.3:
+                params["sort"] = rng.choice(["price", "newest", "distance"])
+            if rng.random() < 0.2:
+                params["regulated"] = rng.choice(["only", "exclude"])
+        urls.append((kind, "/find-support/?" + urlencode(params)))
+    return urls
+
+
+def _wait_for(port: int, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer {path} within {timeout} s")
+
+
+def _load(port: int, paths: list[str], concurrency: int) -> dict:
+    """Send every path once, from `concurrency` threads with keep-alive connections. Returns the figures."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    queue = list(reversed(paths))
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, codes = [], {}
+        while True:
+            with lock:
+                if not queue:
+                    break
+                path = queue.pop()
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 599
+            mine.append(time.perf_counter() - started)
+            codes[status] = codes.get(status, 0) + 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            for code, n in codes.items():
+                statuses[code] = statuses.get(code, 0) + n
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "seconds": round(elapsed, 3),
+        "throughput_rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=600, help="measured requests per scenario (default 600)")
+    parser.add_argument("--warmup", type=int, default=60, help="unmeasured requests per scenario first")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
+    parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 2)),
+                        help="gunicorn sync workers (default: one per CPU)")
+    parser.add_argument("--storefronts", type=int, default=50, help="storefront pages to rotate through")
+    parser.add_argument("--regenerate", action="store_true", help="throw the data set away and build it again")
+    args = parser.parse_args(argv)
+    args.requests = max(10, min(args.requests, 20_000))  # bounded whatever is asked
+
+    os.chdir(ROOT)
+    env = _setup_django()
+    info, slugs = _prepare(args.regenerate, args.storefronts)
+    print(f"Data set: {info['providers_total']} providers, {info['services_total']} services "
+          f"({info['services_listed']} listed)", flush=True)
+
+    rng = random.Random(7)
+    total = args.requests + args.warmup
+    scenarios = {
+        "baseline": [("baseline", "/bench/baseline/")] * total,
+        "search": _search_urls(rng, total),
+        "storefront": [("storefront", f"/providers/{rng.choice(slugs)}/") for _ in range(total)],
+    }
+
+    from django.db import connections
+
+    connections.close_all()
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "market.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning",
+         "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
+        cwd=ROOT, env={**os.environ, **env},
+    )
+    results: dict[str, dict] = {}
+    try:
+        _wait_for(port, "/bench/baseline/")
+        for name, items in scenarios.items():
+            paths = [path for _, path in items]
+            _load(port, paths[: args.warmup], args.concurrency)
+            print(f"Measuring {name} ({args.requests} requests, {args.concurrency} clients) ...", flush=True)
+            results[name] = _load(port, paths[args.warmup:], args.concurrency)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    base = results["baseline"]["throughput_rps"]
+    for name, figures in results.items():
+        figures["ratio_to_baseline"] = round(figures["throughput_rps"] / base, 3) if base else None
+        if name in TARGETS:
+            figures["target_ratio"] = TARGETS[name]
+            figures["meets_target"] = figures["ratio_to_baseline"] >= TARGETS[name]
+
+    print()
+    print(f"{'scenario':<12}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'vs baseline':>13}"
+          f"{'target':>9}  statuses")
+    for name, f in results.items():
+        target = f"≥{f['target_ratio']:.0%}" if "target_ratio" in f else ""
+        verdict = ("" if "meets_target" not in f else (" ok" if f["meets_target"] else " MISSED"))
+        print(f"{name:<12}{f['requests']:>10}{f['throughput_rps']:>10.1f}{f['p50_ms']:>10.1f}{f['p95_ms']:>10.1f}"
+              f"{f['ratio_to_baseline']:>12.0%} {target:>8}{verdict}  {f['statuses']}")
+
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    out = RESULTS / f"directory-{stamp}.json"
+    out.write_text(json.dumps({
+        "benchmark": "directory",
+        "when_utc": stamp,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "settings": {"gunicorn_workers": args.workers, "client_threads": args.concurrency,
+                     "requests_per_scenario": args.requests, "warmup_per_scenario": args.warmup,
+                     "django_settings": "bench.settings (production, DEBUG off)"},
+        "data_set": info,
+        "results": results,
+    }, indent=2) + "\n")
+    print(f"\nWrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
