@@ -279,8 +279,20 @@ def _load_services(provider: Provider, spec: DemoProvider, today) -> None:
                                                  is_available=False, note="Day off")
 
 
+def _let_commissioners_configure_checks() -> None:
+    """The "Commissioners" group edits check types (a Wagtail snippet)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="Commissioners")
+    group.permissions.add(*Permission.objects.filter(
+        content_type__app_label="providers", codename__in=["add_checktype", "change_checktype", "view_checktype"]
+    ))
+
+
 def load_providers() -> None:
     from cms.storefronts import storefront_ensure
+
+    _let_commissioners_configure_checks()
 
     today = timezone.localdate()
     commissioner = User.objects.filter(roles__contains=[Role.COMMISSIONER]).order_by("pk").first()

@@ -169,3 +169,15 @@ def test_only_commissioners_reach_the_verification_queue(client, request, provid
 
     expected = HTTPStatus.FOUND if who == "anonymous" else HTTPStatus.FORBIDDEN
     assert response.status_code == expected
+
+
+def test_the_account_page_links_members_to_their_provider_and_others_to_sign_up(client, provider, owner, stranger):
+    client.force_login(owner)
+    mine = client.get(reverse("accounts:dashboard")).content.decode()
+    assert reverse("providers:dashboard", kwargs={"slug": provider.slug}) in mine
+    assert "There is nothing here yet." not in mine
+
+    client.force_login(stranger)
+    theirs = client.get(reverse("accounts:dashboard")).content.decode()
+    assert provider.name not in theirs
+    assert f'<a href="{reverse("providers:home")}">For providers: sign up</a>' in theirs
