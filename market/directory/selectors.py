@@ -18,6 +18,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import (
     CharField,
+    Count,
     Exists,
     F,
     FloatField,
@@ -27,6 +28,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
 from django.db.models.expressions import Func
 from django.db.models.functions import Concat, Lower, Sqrt
@@ -166,8 +168,12 @@ def search_services(criteria: SearchCriteria, *, on: datetime.date | None = None
         qs = qs.annotate(distance_km=_provider_distance(criteria.place)).filter(_covers(criteria.place))
     if criteria.text:
         query = SearchQuery(criteria.text, search_type="websearch", config=SEARCH_CONFIG)
-        vector = service_search_vector()
-        qs = qs.annotate(document=vector).filter(document=query).annotate(rank=SearchRank(vector, query))
+        # Match on the indexed document (title and description); rank on the title alone: ranking needs the
+        # tsvector of every matching row, and rebuilding it from long descriptions dominated the query time.
+        title = SearchVector("title", config=SEARCH_CONFIG)
+        qs = qs.annotate(document=service_search_vector()).filter(document=query).annotate(
+            rank=SearchRank(title, query)
+        )
     if criteria.category is not None:
         qs = qs.filter(category=criteria.category)
     if criteria.need is not None:
@@ -203,6 +209,59 @@ def search_services(criteria: SearchCriteria, *, on: datetime.date | None = None
         "newest": ["-created_at", "-pk"],
     }[criteria.effective_sort]
     return qs.select_related("provider", "category").order_by(*order)
+
+
+@dataclass
+class ResultsPage:
+    """One page of results, counted in the same query that fetches it (COUNT(*) OVER ())."""
+
+    services: list[Service]
+    total: int
+    number: int
+    size: int
+    message: str = ""
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+
+def results_page(services: QuerySet[Service], *, number: int, size: int = PAGE_SIZE) -> ResultsPage:
+    """Fetch page `number` and the total in one query. A page past the end gives the last page, saying so."""
+    counted = services.annotate(total_found=Window(Count("pk")))
+    rows = list(counted[(number - 1) * size: number * size])
+    if rows:
+        return ResultsPage(rows, rows[0].total_found, number, size)
+    if number == 1:
+        return ResultsPage([], 0, 1, size)
+    total = services.count()
+    last = max(1, -(-total // size))
+    message = ""
+    if total:
+        pages = "is only 1 page" if last == 1 else f"are only {last} pages"
+        message = f"There {pages} of results, so here is the last one."
+    rows = list(counted[(last - 1) * size: last * size]) if total else []
+    return ResultsPage(rows, total, last, size, message)
 
 
 # --- What one page of results (or one storefront) shows: fixed number of queries ---------------------------

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .forms import SearchForm
-from .selectors import PAGE_SIZE, result_rows, search_services, with_display_data
+from .selectors import result_rows, results_page, search_services, with_display_data
 from .services import search_record_create
 
 #: The query-string keys of the form (anything else, like utm_source, does not make a request a search).
@@ -38,16 +37,11 @@ def search(request):
     now = timezone.now()
     criteria = form.criteria()
     today = timezone.localdate(now)
-    paginator = Paginator(with_display_data(search_services(criteria, on=today), today=today), PAGE_SIZE)
     number, page_message = _page_number(request.GET.get("page"))
-    total = paginator.count
-    if number > paginator.num_pages:
-        if total:
-            page_message = (f"There {'is' if paginator.num_pages == 1 else 'are'} only {paginator.num_pages} "
-                            f"page{'s' if paginator.num_pages != 1 else ''} of results, so here is the last one.")
-        number = paginator.num_pages
-    page = paginator.page(number)
-    rows = result_rows(page.object_list, now=now)
+    page = results_page(with_display_data(search_services(criteria, on=today), today=today), number=number)
+    page_message = page.message or page_message
+    total = page.total
+    rows = result_rows(page.services, now=now)
 
     # A new search is recorded once (paging through its results is not a new search).
     if number == 1 and not request.GET.get("page"):
