@@ -39,3 +39,28 @@ def load_pages() -> None:
     for title, slug, summary, body in PAGES:
         if not home.get_children().filter(slug=slug).exists():
             home.add_child(instance=ContentPage(title=title, slug=slug, summary=summary, body=body))
+
+
+# Storefront extras for the demo providers (their pages are made by storefront_ensure in providers/demo.py).
+STOREFRONT_CONTACT = {
+    "jos-companions": "Phone Jo any weekday after 4pm, or email. Jo is happy to visit first for a cup of tea "
+                      "and a chat, free of charge, before you decide.",
+    "scholes-care-cooperative": "Phone the co-op office, Monday to Friday 9am to 5pm. Out of hours, leave a "
+                                "message and a member will ring you back the next morning.",
+    "hindley-home-cooking": "Email Bev with what you like to eat; she will phone you back.",
+}
+
+
+def load_storefronts() -> None:
+    """Every approved provider has its storefront (idempotent), with the demo's contact notes filled in once."""
+    from cms.models import ProviderPage
+    from cms.storefronts import storefront_ensure
+    from providers.models import Provider, ProviderStatus
+
+    for provider in Provider.objects.filter(status=ProviderStatus.APPROVED).order_by("pk"):
+        page = storefront_ensure(provider=provider)
+        note = STOREFRONT_CONTACT.get(provider.slug)
+        if note and not page.how_to_get_in_touch:
+            page = ProviderPage.objects.get(pk=page.pk)
+            page.how_to_get_in_touch = note
+            page.save_revision().publish()

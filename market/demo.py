@@ -176,9 +176,12 @@ def load_providers() -> None:
 
 
 def load_content() -> None:
-    from cms.demo import load_pages
+    from cms.demo import load_pages, load_storefronts
+    from market.directory.demo import load_searches
 
     load_pages()
+    load_storefronts()
+    load_searches()
 
 
 @transaction.atomic
