@@ -1,0 +1,80 @@
+"""Every provider and verification page renders for the demo data (no 500s, one h1 each)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from market.accounts.models import User
+from providers import services
+from providers.models import Provider, ProviderStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", verbosity=0)
+
+
+def _assert_page(response):
+    assert response.status_code == HTTPStatus.OK, response.request["PATH_INFO"]
+    assert response.content.decode().count("<h1") == 1, response.request["PATH_INFO"]
+
+
+def test_provider_pages_render(client, demo):
+    coop = Provider.objects.get(slug="scholes-care-cooperative")
+    owner = User.objects.get(email="coop@demo.example")
+    service = coop.services.get(title="Help around the house")
+    services.service_update(service=service, actor=owner, fields={"price_pence": 2500})  # a pending change
+    client.force_login(owner)
+
+    for url in [
+        reverse("providers:sign-up"),
+        reverse("providers:dashboard", kwargs={"slug": coop.slug}),
+        *[reverse("providers:onboarding", kwargs={"slug": coop.slug, "step": step})
+          for step in ("about", "contact", "neighbourhoods", "service", "submit")],
+        reverse("providers:onboarding", kwargs={"slug": coop.slug, "step": "service"}) + "?add=1",
+        reverse("providers:check-upload", kwargs={"slug": coop.slug}),
+        reverse("providers:service-create", kwargs={"slug": coop.slug}),
+        reverse("providers:service-edit", kwargs={"slug": coop.slug, "service_id": service.pk}),
+        reverse("providers:service-availability", kwargs={"slug": coop.slug, "service_id": service.pk}),
+        reverse("providers:members", kwargs={"slug": coop.slug}),
+    ]:
+        _assert_page(client.get(url))
+    assert client.get(reverse("providers:onboarding", kwargs={"slug": coop.slug, "step": "nonsense"})
+                      ).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(reverse("providers:home"))["Location"] == reverse("providers:dashboard",
+                                                                       kwargs={"slug": coop.slug})
+    client.logout()
+    _assert_page(client.get(reverse("providers:home")))
+    _assert_page(client.get(reverse("providers:sign-up")))
+
+
+def test_verification_pages_render(verified_client, demo):
+    council = verified_client(User.objects.get(email="cath.commissioner@demo.example"))
+
+    queue = council.get(reverse("verification:queue"))
+    _assert_page(queue)
+    assert [p.slug for p in queue.context["providers"]] == ["aspull-community-shed"]
+    assert len(queue.context["checks"]) == 2
+    for provider in Provider.objects.all():
+        _assert_page(council.get(reverse("verification:provider", kwargs={"slug": provider.slug})))
+
+
+def test_a_rejected_provider_can_put_it_right_and_submit_again(commissioner):
+    from tests.factories import NeighbourhoodFactory, ProviderMembershipFactory, ServiceFactory
+
+    membership = ProviderMembershipFactory(provider__status=ProviderStatus.PENDING)
+    shed, alan = membership.provider, membership.user
+    shed.neighbourhoods.add(NeighbourhoodFactory())
+    ServiceFactory(provider=shed)
+
+    services.provider_reject(provider=shed, actor=commissioner, reason="Please add your DBS certificate.")
+    services.provider_submit(provider=shed, actor=alan)
+
+    shed.refresh_from_db()
+    assert (shed.status, shed.decision_reason) == (ProviderStatus.PENDING, "Please add your DBS certificate.")
