@@ -7,13 +7,15 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 
-def _send(recipients: list[str], subject: str, body: str) -> None:
-    recipients = sorted({address for address in recipients if address})
-    if not recipients:
-        return
-    transaction.on_commit(
-        lambda: send_mail(f"[{settings.SITE_NAME}] {subject}", body, None, recipients, fail_silently=False)
-    )
+def _send(recipients, subject: str, body: str) -> None:
+    """`recipients` is a callable: addresses are looked up after the commit, outside the transaction."""
+
+    def send():
+        addresses = sorted({address for address in recipients() if address})
+        if addresses:
+            send_mail(f"[{settings.SITE_NAME}] {subject}", body, None, addresses, fail_silently=False)
+
+    transaction.on_commit(send)
 
 
 def holder_addresses(person) -> list[str]:
@@ -32,12 +34,12 @@ def coordinator_addresses(person) -> list[str]:
 
 
 def tell_provider(order, subject: str, body: str) -> None:
-    _send(provider_addresses(order.provider), f"{order.reference}: {subject}", body)
+    _send(lambda: provider_addresses(order.provider), f"{order.reference}: {subject}", body)
 
 
 def tell_holder(order, subject: str, body: str) -> None:
-    _send(holder_addresses(order.holder), f"{order.reference}: {subject}", body)
+    _send(lambda: holder_addresses(order.holder), f"{order.reference}: {subject}", body)
 
 
 def tell_coordinators(order, subject: str, body: str) -> None:
-    _send(coordinator_addresses(order.holder), f"{order.reference}: {subject}", body)
+    _send(lambda: coordinator_addresses(order.holder), f"{order.reference}: {subject}", body)

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from market.accounts.models import ConsentScope, FundingRoute, Person, Role, User
 from market.accounts.permissions import Capacity, capacity_for
 from market.core.audit import audit_record
-from providers.models import ProviderMembership
-from providers.selectors import service_is_listed
+from providers.models import Provider, ProviderMembership, Service
+from providers.selectors import listed_services
 
 from . import notifications, selectors
 from .exceptions import BudgetExceeded, BudgetRefused, OrderRefused, VisitRefused
@@ -174,7 +175,9 @@ def _write(budget, kind, grouped, *, order=None, visit=None, actor=None, on_beha
         for start, (day, total) in grouped.items()
     ]
     for entry in entries:
-        entry.full_clean(exclude=["budget", "order", "visit", "actor", "on_behalf_of"])
+        # Field checks only: the constraints are enforced by the database itself (no extra queries).
+        entry.full_clean(exclude=["budget", "order", "visit", "actor", "on_behalf_of"], validate_unique=False,
+                         validate_constraints=False)
     return LedgerEntry.objects.bulk_create(entries)
 
 
@@ -192,13 +195,18 @@ def budget_reserve(
     Refused with `BudgetExceeded` if any period's running balance would go below zero. Locks the budget.
     """
     with transaction.atomic():
-        budget = budget_lock(budget.pk)
-        grouped = _by_period(budget, lines)
-        if not grouped:
-            raise BudgetRefused("There is nothing to reserve.")
-        _check_affordable(budget, {start: total for start, (_day, total) in grouped.items()})
-        return _write(budget, EntryKind.RESERVATION, grouped, order=order, actor=actor,
-                      on_behalf_of=on_behalf_of, reason=reason)
+        return _reserve_locked(budget_lock(budget.pk), lines, order=order, actor=actor, on_behalf_of=on_behalf_of,
+                               reason=reason)
+
+
+def _reserve_locked(budget: Budget, lines, *, order=None, actor=None, on_behalf_of=None, reason="") -> list:
+    """budget_reserve's body, for callers that already hold the budget's lock in their transaction."""
+    grouped = _by_period(budget, lines)
+    if not grouped:
+        raise BudgetRefused("There is nothing to reserve.")
+    _check_affordable(budget, {start: total for start, (_day, total) in grouped.items()})
+    return _write(budget, EntryKind.RESERVATION, grouped, order=order, actor=actor, on_behalf_of=on_behalf_of,
+                  reason=reason)
 
 
 def _committed_by_period(budget: Budget, order) -> dict[datetime.date, int]:
@@ -352,12 +360,30 @@ def _move(order: Order, target: str, *, sides, actor: User | None, capacity: str
     )
 
 
-def _covers_neighbourhood(service, person: Person) -> bool:
-    if person.neighbourhood_id is None:
-        return False
-    if service.neighbourhoods.exists():
-        return service.neighbourhoods.filter(pk=person.neighbourhood_id).exists()
-    return service.provider.neighbourhoods.filter(pk=person.neighbourhood_id).exists()
+def _service_facts(service, budget: Budget) -> dict:
+    """In one query: is the service listed now (providers.selectors.listed_services, the single source of
+    truth), does it cover the holder's neighbourhood, and does the budget's plan allow its category?"""
+    area = budget.holder.neighbourhood_id
+    service_areas = Service.neighbourhoods.through.objects
+    provider_areas = Provider.neighbourhoods.through.objects
+    plan_categories = Budget.allowed_categories.through.objects
+    row = (
+        listed_services()
+        .filter(pk=service.pk)
+        .annotate(
+            has_own_areas=Exists(service_areas.filter(service_id=OuterRef("pk"))),
+            own_covers=Exists(service_areas.filter(service_id=OuterRef("pk"), neighbourhood_id=area)),
+            provider_covers=Exists(provider_areas.filter(provider_id=OuterRef("provider_id"), neighbourhood_id=area)),
+            plan_limits=Exists(plan_categories.filter(budget_id=budget.pk)),
+            plan_allows=Exists(plan_categories.filter(budget_id=budget.pk, category_id=OuterRef("category_id"))),
+        )
+        .values("has_own_areas", "own_covers", "provider_covers", "plan_limits", "plan_allows")
+        .first()
+    )
+    if row is None:
+        return {"listed": False}
+    covers = area is not None and (row["own_covers"] if row["has_own_areas"] else row["provider_covers"])
+    return {"listed": True, "covers": covers, "category_allowed": row["plan_allows"] or not row["plan_limits"]}
 
 
 def _outside_availability(service, plan: Plan) -> PlannedVisit | None:
@@ -384,13 +410,13 @@ def _outside_availability(service, plan: Plan) -> PlannedVisit | None:
 def _placement_refusal(*, budget: Budget, service, plan: Plan, pays_household_relative: bool) -> None:
     """Every rule an order must pass to be placed, each refused with a plain message."""
     holder = budget.holder
-    if not service_is_listed(service):
+    facts = _service_facts(service, budget)
+    if not facts["listed"]:
         raise OrderRefused("This service cannot be booked at the moment: it is not listed.", field="service")
-    if not _covers_neighbourhood(service, holder):
+    if not facts["covers"]:
         where = holder.neighbourhood.name if holder.neighbourhood_id else "where they live"
         raise OrderRefused(f"{service.provider} does not cover {where}.", field="service")
-    allowed = list(budget.allowed_categories.all())
-    if allowed and service.category_id not in {category.pk for category in allowed}:
+    if not facts["category_allowed"]:
         raise OrderRefused(
             f"{holder.display_name}'s support plan does not include {service.category.name.lower()}. "
             "Talk to your coordinator if it should.", field="budget",
@@ -468,9 +494,6 @@ def order_place(
     """Place an order for `budget.holder` and reserve its cost. Placing the same idempotency key again
     returns the first order and reserves nothing more."""
     capacity, _sides = _holder_side(user, budget.holder, ConsentScope.ORDER)
-    existing = Order.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return _same_order(existing, user)
     plan = plan_order(service=service, kind=kind, first_visit_on=first_visit_on, visit_starts_at=visit_starts_at,
                       duration_minutes=duration_minutes, last_visit_on=last_visit_on, weekdays=weekdays,
                       items_per_visit=items_per_visit)
@@ -478,6 +501,7 @@ def order_place(
     try:
         with transaction.atomic():
             locked = budget_lock(budget.pk)
+            locked.holder = budget.holder
             existing = Order.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:  # the same form, submitted twice, and the first won the lock
                 return _same_order(existing, user)
@@ -490,11 +514,12 @@ def order_place(
                 notes=notes.strip()[:2000], pays_household_relative=pays_household_relative,
                 idempotency_key=idempotency_key, placed_by=user, placed_as=str(capacity),
             )
-            order.full_clean(exclude=["holder", "budget", "service", "provider", "placed_by"])
+            order.full_clean(exclude=["holder", "budget", "service", "provider", "placed_by"], validate_unique=False,
+                             validate_constraints=False)  # the database enforces both, without extra queries
             order.save()
             if plan.total_pence:
-                budget_reserve(budget=locked, lines=[(v.day, v.cost_pence) for v in plan.visits], order=order,
-                               actor=user, on_behalf_of=locked.holder, reason=f"{order.reference} placed")
+                _reserve_locked(locked, [(v.day, v.cost_pence) for v in plan.visits], order=order, actor=user,
+                                on_behalf_of=locked.holder, reason=f"{order.reference} placed")
             OrderTransition.objects.create(order=order, from_status="", to_status=OrderStatus.PLACED, actor=user,
                                            on_behalf_of=locked.holder, capacity=str(capacity))
             audit_record(
