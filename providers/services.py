@@ -758,7 +758,10 @@ def _change_request_open(*, service: Service, actor: User, changes: dict, reason
 def _changes_as_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
     fields = dict(changes)
     if "category" in fields:
-        fields["category"] = Category.objects.get(pk=fields["category"])
+        category = Category.objects.filter(pk=fields["category"]).first()
+        if category is None:
+            raise ListingRefused("The proposed kind of support no longer exists. Reject this change.")
+        fields["category"] = category
     return fields
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from market.core.audit import audit_record
@@ -245,6 +246,7 @@ def _dashboard_context(provider: Provider) -> dict:
         .order_by("-requested_at")[:10],
         "provider_listed": selectors.provider_is_listed(provider),
         "cqc_verified": selectors.provider_cqc_verified(provider),
+        "today": timezone.localdate(),
     }
 
 
@@ -521,6 +523,7 @@ def _review(request, provider: Provider, *, bound: dict | None = None, status: i
         "provider_listed": selectors.provider_is_listed(provider),
         "memberships": provider.memberships.select_related("user"),
         "history": _history(provider),
+        "today": timezone.localdate(),
     }
     return render(request, "providers/verification_provider.html", context, status=status)
 

@@ -78,3 +78,14 @@ def test_a_rejected_provider_can_put_it_right_and_submit_again(commissioner):
 
     shed.refresh_from_db()
     assert (shed.status, shed.decision_reason) == (ProviderStatus.PENDING, "Please add your DBS certificate.")
+
+
+def test_an_expired_check_says_so_on_the_dashboard(client, demo):
+    client.force_login(User.objects.get(email="cook@demo.example"))
+
+    response = client.get(reverse("providers:dashboard", kwargs={"slug": "hindley-home-cooking"}))
+
+    body = response.content.decode()
+    assert "<strong>Expired</strong>: upload the renewed one" in body
+    assert "Approved, but hidden from people until your checks below are up to date." in body
+    assert [c.name for c in response.context["missing_checks"]] == ["Enhanced DBS check"]
