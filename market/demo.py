@@ -184,6 +184,12 @@ def load_content() -> None:
     load_searches()
 
 
+def load_orders() -> None:
+    from orders.demo import load as load_budgets_and_orders
+
+    load_budgets_and_orders()
+
+
 @transaction.atomic
 def load() -> None:
     load_places()
@@ -191,3 +197,4 @@ def load() -> None:
     load_people()
     load_providers()
     load_content()
+    load_orders()

@@ -490,13 +490,15 @@ def order_place(
     items_per_visit: int = 1,
     notes: str = "",
     pays_household_relative: bool = False,
+    now: datetime.datetime | None = None,
 ) -> Order:
     """Place an order for `budget.holder` and reserve its cost. Placing the same idempotency key again
-    returns the first order and reserves nothing more."""
+    returns the first order and reserves nothing more. `now` is for demo data and tests only (views never
+    pass it): the moment the order counts as placed, for the "first visit in the future" rule."""
     capacity, _sides = _holder_side(user, budget.holder, ConsentScope.ORDER)
     plan = plan_order(service=service, kind=kind, first_visit_on=first_visit_on, visit_starts_at=visit_starts_at,
                       duration_minutes=duration_minutes, last_visit_on=last_visit_on, weekdays=weekdays,
-                      items_per_visit=items_per_visit)
+                      items_per_visit=items_per_visit, now=now)
     _placement_refusal(budget=budget, service=service, plan=plan, pays_household_relative=pays_household_relative)
     try:
         with transaction.atomic():
