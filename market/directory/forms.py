@@ -10,9 +10,8 @@ from django.core.exceptions import ValidationError
 
 from market.core.forms import GovFormMixin
 from market.places.selectors import Place, UnknownPostcode, place_for_postcode
-from market.taxonomy.models import Category, Need
 
-from .selectors import PERIODS, SORTS, SearchCriteria
+from .selectors import PERIODS, SORTS, SearchCriteria, taxonomy
 
 MAX_TEXT = 200
 MAX_PRICE_POUNDS = Decimal("1000")
@@ -32,11 +31,22 @@ LANGUAGES = [
 ]
 
 
-class SlugChoiceField(forms.ModelChoiceField):
-    """A select whose values are slugs (clean URLs like ?category=gardening)."""
+class TaxonomyChoiceField(forms.ChoiceField):
+    """A select of categories or needs whose values are slugs (clean URLs like ?category=gardening).
+    Cleans to the model instance. Reads selectors.taxonomy() (cached for a minute): no query per request."""
 
-    def __init__(self, queryset, **kwargs):
-        super().__init__(queryset, to_field_name="slug", required=False, **kwargs)
+    def __init__(self, kind: str, *, empty_label: str, **kwargs):
+        self.kind = kind
+        super().__init__(required=False, choices=lambda: self._choices_now(empty_label), **kwargs)
+
+    def _choices_now(self, empty_label):
+        return [("", empty_label), *[(item.slug, item.name) for item in taxonomy(self.kind)]]
+
+    def clean(self, value):
+        slug = super().clean(value)
+        if not slug:
+            return None
+        return next(item for item in taxonomy(self.kind) if item.slug == slug)
 
 
 class SearchForm(GovFormMixin, forms.Form):
@@ -51,12 +61,12 @@ class SearchForm(GovFormMixin, forms.Form):
         help_text="For example: gardening, walk, tea, wheelchair.",
         error_messages={"max_length": f"Use {MAX_TEXT} characters or fewer (you used %(show_value)d)."},
     )
-    category = SlugChoiceField(
-        Category.objects.all(), label="Kind of support", empty_label="Any kind of support",
+    category = TaxonomyChoiceField(
+        "category", label="Kind of support", empty_label="Any kind of support",
         error_messages={"invalid_choice": "Choose a kind of support from the list."},
     )
-    need = SlugChoiceField(
-        Need.objects.all(), label="What it should help with", empty_label="Anything",
+    need = TaxonomyChoiceField(
+        "need", label="What it should help with", empty_label="Anything",
         error_messages={"invalid_choice": "Choose what the support should help with from the list."},
     )
     day = forms.ChoiceField(

@@ -67,6 +67,24 @@ WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 SEARCH_CONFIG = "english"
 
 
+#: Categories and needs change a few times a year (commissioners edit them in the admin); the search form needs
+#: them on every request, so they are kept in the cache (one Redis read instead of two queries) this long.
+TAXONOMY_TTL_SECONDS = 60
+TAXONOMY_CACHE_KEY = "directory:taxonomy:v1"
+
+
+def taxonomy(kind: str) -> list:
+    """All categories (kind="category") or needs (kind="need"), at most TAXONOMY_TTL_SECONDS old."""
+    from django.core.cache import cache
+
+    both = cache.get_or_set(
+        TAXONOMY_CACHE_KEY,
+        lambda: {"category": list(Category.objects.all()), "need": list(Need.objects.all())},
+        TAXONOMY_TTL_SECONDS,
+    )
+    return both[kind]
+
+
 def service_search_vector() -> SearchVector:
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "description", weight="B", config=SEARCH_CONFIG

@@ -49,3 +49,4 @@ def listed(borough, companionship):
         return service
 
     return make
+
