@@ -213,3 +213,10 @@ def test_an_order_from_placing_to_a_confirmed_visit_through_the_pages(client, ho
     assert "Left</dt><dd><strong>£82.50" in statement
     assert client.get(reverse("orders:person-orders", args=[holder.pk])).status_code == HTTPStatus.OK
     assert client.get(reverse("orders:budgets", args=[holder.pk])).status_code == HTTPStatus.OK
+
+
+def test_the_person_page_links_to_their_budgets_and_orders(client, holder):
+    client.force_login(holder.user)
+    body = client.get(reverse("accounts:person", args=[holder.pk])).content.decode()
+    assert reverse("orders:budgets", args=[holder.pk]) in body
+    assert reverse("orders:person-orders", args=[holder.pk]) in body
