@@ -28,3 +28,35 @@ def test_demo_budgets_and_orders_in_every_state():
         balance = budget_balance(budget)
         assert balance.left >= 0
         assert balance.left == balance.allocated - balance.committed - balance.spent
+
+
+def test_every_demo_order_page_renders_for_each_side(client):
+    from http import HTTPStatus
+
+    from django.urls import reverse
+
+    from market.accounts.models import User
+
+    demo.load()
+    sides = {
+        "margaret@demo.example": Order.objects.filter(holder__full_name="Margaret Hughes"),
+        "susan@demo.example": Order.objects.filter(holder__full_name="Margaret Hughes"),
+        "coop@demo.example": Order.objects.filter(provider__slug="scholes-care-cooperative"),
+        "jo@demo.example": Order.objects.filter(provider__slug="jos-companions"),
+        "dave@demo.example": Order.objects.filter(holder__full_name="Dave Turner"),
+        "carol.coordinator@demo.example": Order.objects.all(),
+    }
+    for email, orders in sides.items():
+        client.force_login(User.objects.get(email=email))
+        for order in orders:
+            response = client.get(reverse("orders:order", args=[order.pk]))
+            assert response.status_code == HTTPStatus.OK, (email, order.status)
+    client.force_login(User.objects.get(email="carol.coordinator@demo.example"))
+    disputed = Order.objects.get(status=OrderStatus.DISPUTED)
+    assert "Settle the dispute" in client.get(reverse("orders:order", args=[disputed.pk])).content.decode()
+    client.force_login(User.objects.get(email="coop@demo.example"))
+    dashboard = client.get(reverse("orders:provider-dashboard")).content.decode()
+    assert Order.objects.get(status=OrderStatus.PLACED).reference in dashboard
+    client.force_login(User.objects.get(email="margaret@demo.example"))
+    budget = Budget.objects.get(holder__full_name="Margaret Hughes")
+    assert client.get(reverse("orders:budget", args=[budget.pk])).status_code == HTTPStatus.OK
