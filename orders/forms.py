@@ -153,3 +153,28 @@ class ResolveForm(GovFormMixin, forms.Form):
                                  error_messages={"required": "Choose whether to pay"})
     note = forms.CharField(label="What was decided, and why", max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Record the decision"})
+
+
+class MessageForm(GovFormMixin, forms.Form):
+    body = forms.CharField(label="Your message", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "Write a message first"})
+
+
+class ReviewForm(GovFormMixin, forms.Form):
+    rating = forms.TypedChoiceField(
+        label="How would you rate the support?", coerce=int, widget=forms.RadioSelect,
+        choices=[(5, "5 stars: excellent"), (4, "4 stars: good"), (3, "3 stars: all right"), (2, "2 stars: poor"),
+                 (1, "1 star: very poor")],
+        error_messages={"required": "Choose a rating", "invalid_choice": "Choose a rating from 1 to 5"},
+    )
+    body = forms.CharField(label="Tell others about it (optional)", required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ConcernForm(GovFormMixin, forms.Form):
+    body = forms.CharField(label="What is the concern?", max_length=4000, widget=forms.Textarea(attrs={"rows": 5}),
+                           error_messages={"required": "Tell us what the concern is"})
+    is_safeguarding = forms.BooleanField(
+        label="Someone may be at risk of abuse or neglect (a safeguarding concern)", required=False,
+        help_text="If someone is in danger now, call 999.",
+    )

@@ -43,3 +43,14 @@ def tell_holder(order, subject: str, body: str) -> None:
 
 def tell_coordinators(order, subject: str, body: str) -> None:
     _send(lambda: coordinator_addresses(order.holder), f"{order.reference}: {subject}", body)
+
+
+def commissioner_addresses() -> list[str]:
+    from market.accounts.models import Role, User
+
+    commissioners = User.objects.filter(roles__contains=[Role.COMMISSIONER], is_active=True)
+    return list(commissioners.values_list("email", flat=True))
+
+
+def tell_commissioners(subject: str, body: str) -> None:
+    _send(commissioner_addresses, subject, body)

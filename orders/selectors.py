@@ -125,3 +125,30 @@ def order_committed_by_period(*, budget: Budget, order) -> dict[datetime.date, i
         if committed:
             result[row["period_starts_on"]] = committed
     return result
+
+
+def reviews_for_provider(provider):
+    """Reviews a storefront may show: not hidden, newest first."""
+    from .models import Review
+
+    return Review.objects.filter(provider=provider, hidden_at__isnull=True).order_by("-created_at", "-pk")
+
+
+def provider_rating(provider) -> dict:
+    """{"count": n, "average": 4.3 or None} over visible reviews (one decimal, for display only)."""
+    from django.db.models import Avg, Count
+
+    figures = reviews_for_provider(provider).aggregate(count=Count("pk"), average=Avg("rating"))
+    average = round(figures["average"], 1) if figures["average"] is not None else None
+    return {"count": figures["count"], "average": average}
+
+
+def concern_queue():
+    """Open concerns for commissioners: safeguarding first, then oldest first."""
+    from .models import Concern, ConcernStatus
+
+    return (
+        Concern.objects.exclude(status=ConcernStatus.CLOSED)
+        .select_related("provider", "raised_by", "visit")
+        .order_by("-is_safeguarding", "created_at", "pk")
+    )

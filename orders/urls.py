@@ -22,3 +22,12 @@ urlpatterns = [
     path("visits/<int:visit_id>/dispute/", views.visit_dispute, name="visit-dispute"),
     path("visits/<int:visit_id>/settle/", views.visit_resolve, name="visit-resolve"),
 ]
+
+urlpatterns += [
+    path("<int:order_id>/messages/", views.order_message, name="message"),
+    path("<int:order_id>/review/", views.review_write, name="review"),
+    path("reviews/<int:review_id>/reply/", views.review_reply, name="review-reply"),
+    path("reviews/<int:review_id>/hide/", views.review_hide, name="review-hide"),
+    path("concerns/", views.concern_queue, name="concerns"),
+    path("concerns/new/<int:provider_id>/", views.concern_raise, name="concern-raise"),
+]

@@ -20,11 +20,21 @@ from market.accounts.models import ConsentScope, Person, Role
 from market.accounts.permissions import Capacity, capacity_for, person_access
 from market.accounts.selectors import people_for_user
 from market.core.exceptions import DomainError
-from providers.models import ProviderMembership, Service
+from providers.models import Provider, ProviderMembership, Service
 
 from . import selectors, services
-from .forms import AdjustForm, DeliveryForm, OrderForm, ProposalForm, ReasonForm, ResolveForm
-from .models import Budget, Order, OrderStatus, Visit, VisitStatus
+from .forms import (
+    AdjustForm,
+    ConcernForm,
+    DeliveryForm,
+    MessageForm,
+    OrderForm,
+    ProposalForm,
+    ReasonForm,
+    ResolveForm,
+    ReviewForm,
+)
+from .models import Budget, Order, OrderStatus, Review, Visit, VisitStatus
 from .money import format_pence
 from .transitions import Side, allowed_targets
 
@@ -179,6 +189,11 @@ def order_detail(request, order_id: int):
         "visits": order.visits.all(),
         "transitions": order.transitions.select_related("actor", "on_behalf_of"),
         "now": timezone.now(),
+        "messages_on_order": order.messages.select_related("author"),
+        "may_message": Side.PROVIDER in sides or bool(capacity_for(request.user, order.holder, ConsentScope.ORDER)),
+        "message_form": MessageForm(),
+        "review": Review.objects.filter(order=order).first(),
+        "may_review": order.status == OrderStatus.COMPLETED and Side.HOLDER in sides,
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -379,3 +394,113 @@ def provider_dashboard(request):
         "to_record": to_record,
     }
     return render(request, "orders/provider_dashboard.html", context)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Messages, reviews, concerns
+# ---------------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def order_message(request, order_id: int):
+    order = _get_order(order_id)
+    _order_sides(request, order)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write a message first.")
+    else:
+        try:
+            services.order_message_post(order=order, author=request.user, body=form.cleaned_data["body"])
+            messages.success(request, "Message sent.")
+        except DomainError as error:
+            messages.error(request, error.message)
+    return redirect("orders:order", order_id=order.pk)
+
+
+@login_required
+def review_write(request, order_id: int):
+    order = _get_order(order_id)
+    _order_sides(request, order)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_write(order=order, user=request.user, rating=form.cleaned_data["rating"],
+                                  body=form.cleaned_data["body"])
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Thank you for your review.")
+            return redirect("orders:order", order_id=order.pk)
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": f"Review {order.provider}", "submit": "Send the review", "order": order,
+        "back": ("orders:order", order.pk)})
+
+
+@login_required
+def review_reply(request, review_id: int):
+    review = get_object_or_404(Review.objects.select_related("order"), pk=review_id)
+    if not ProviderMembership.objects.filter(user=request.user, provider_id=review.provider_id).exists():
+        raise Http404("No such review.")
+    form = MessageForm(request.POST or None)
+    form.fields["body"].label = "Your reply (you can reply once)"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_reply(review=review, by=request.user, body=form.cleaned_data["body"])
+        except DomainError as error:
+            form.add_error("body" if error.field == "body" else None, error.message)
+        else:
+            messages.success(request, "Reply published.")
+            return redirect("orders:order", order_id=review.order_id)
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": "Reply to a review", "submit": "Publish the reply", "order": review.order,
+        "back": ("orders:order", review.order_id)})
+
+
+@login_required
+def review_hide(request, review_id: int):
+    review = get_object_or_404(Review.objects.select_related("order", "provider"), pk=review_id)
+    if not request.user.has_role(Role.COMMISSIONER):
+        raise Http404("No such review.")
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_hide(review=review, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+        else:
+            messages.success(request, "The review is hidden from the storefront.")
+            return redirect("orders:concerns")
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": f"Hide a review of {review.provider}", "submit": "Hide the review",
+        "back": ("orders:concerns", None), "quote": review.body})
+
+
+@login_required
+def concern_raise(request, provider_id: int):
+    provider = get_object_or_404(Provider, pk=provider_id)
+    visit = None
+    if request.GET.get("visit", "").isdigit():
+        visit = get_object_or_404(Visit.objects.select_related("order"), pk=request.GET["visit"])
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = services.concern_raise(user=request.user, provider=provider, visit=visit,
+                                             body=form.cleaned_data["body"],
+                                             is_safeguarding=form.cleaned_data["is_safeguarding"])
+        except DomainError as error:
+            form.add_error("body" if error.field == "body" else None, error.message)
+        else:
+            return render(request, "orders/concern_raised.html", {"concern": concern})
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": f"Raise a concern about {provider}", "submit": "Send the concern",
+        "back": ("accounts:dashboard", None)})
+
+
+@login_required
+def concern_queue(request):
+    if not request.user.has_role(Role.COMMISSIONER):
+        raise PermissionDenied("This page is for commissioners.")
+    hidden_candidates = Review.objects.filter(hidden_at__isnull=True).select_related("provider")[:50]
+    return render(request, "orders/concern_queue.html",
+                  {"concerns": selectors.concern_queue(), "reviews": hidden_candidates})
