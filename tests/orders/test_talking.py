@@ -133,7 +133,7 @@ def test_a_safeguarding_concern_goes_to_the_top_of_the_queue_and_commissioners_a
 
 
 def test_a_concern_about_a_visit_needs_to_have_been_part_of_it(holder, budget):
-    order, service, visit = booked_order(holder, budget)
+    _order, service, visit = booked_order(holder, budget)
     deliver(visit, service)
     with pytest.raises(OrderRefused, match="a visit you were part of"):
         concern_raise(user=factories.HolderUserFactory(), provider=service.provider, visit=visit, body="x",
