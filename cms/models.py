@@ -101,17 +101,38 @@ class ProviderPage(Page):
         context["storefront"] = storefront_for(provider_id=self.provider_id, page=self, request=request)
         return context
 
+    #: How long an anonymous visitor's rendered storefront is reused. Whether the provider may be shown at all
+    #: is checked on every request; only the page's content (services, prices, times) may lag an edit by this.
+    cache_seconds = 60
+
     def serve(self, request, *args, **kwargs):
+        from django.core.cache import cache
+        from django.http import HttpResponse
         from django.template.response import TemplateResponse
+        from django.utils import timezone
+
         from market.directory.selectors import provider_listed
 
+        if getattr(request, "is_preview", False):
+            return super().serve(request, *args, **kwargs)
         # Published is not enough: a provider that is not approved, or whose mandatory checks lapsed,
-        # is not shown to the public. Previews in the admin still work for its editors.
-        if not getattr(request, "is_preview", False) and not provider_listed(provider_id=self.provider_id):
+        # is not shown to the public.
+        if not provider_listed(provider_id=self.provider_id):
             return TemplateResponse(
                 request, "cms/provider_unavailable.html", {"page": self, "self": self}, status=404
             )
-        return super().serve(request, *args, **kwargs)
+        if request.user.is_authenticated or request.method != "GET":
+            return super().serve(request, *args, **kwargs)  # personal header (account links, CSRF token)
+        published = self.last_published_at.timestamp() if self.last_published_at else 0
+        key = f"storefront:{self.pk}:{published}:{timezone.localdate()}:{request.get_host()}"
+        html = cache.get(key)
+        if html is not None:
+            return HttpResponse(html)
+        response = super().serve(request, *args, **kwargs)
+        response.render()
+        if response.status_code == 200:
+            cache.set(key, response.content, self.cache_seconds)
+        return response
 
 
 class ProviderPageGalleryImage(Orderable):

@@ -7,6 +7,7 @@ import re
 from http import HTTPStatus
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -91,6 +92,7 @@ def test_unlisted_provider_storefront_is_not_shown_even_when_published(client, l
 
 
 def _storefront_queries(client, url) -> int:
+    cache.clear()  # measure a full render, not the cached page
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == HTTPStatus.OK
@@ -115,5 +117,44 @@ def test_storefront_query_count_does_not_grow_with_services(client, listed, boro
     small_count = _storefront_queries(client, "/providers/small/")
     big_count = _storefront_queries(client, "/providers/big/")
 
-    assert big_count == small_count
+    assert big_count == small_count == STOREFRONT_QUERIES
     assert client.get("/providers/big/").content.decode().count('class="card" id="service-') == 30
+
+
+#: A full render with a cold cache: Wagtail's routing (site, site root paths, pages, view restrictions), the
+#: listing check, the provider and its areas, listed services with their prefetches, current checks, gallery.
+STOREFRONT_QUERIES = 20
+
+
+def test_anonymous_storefront_is_reused_but_hidden_at_once_when_unlisted(client, listed, django_assert_num_queries):
+    service = listed(title="Cached service", provider__slug="cached-shop")
+    storefront_ensure(provider=service.provider)
+    first = client.get("/providers/cached-shop/")
+
+    type(service).objects.filter(pk=service.pk).update(title="Renamed service")
+    with django_assert_num_queries(9):  # Wagtail's routing and the listing check only
+        again = client.get("/providers/cached-shop/")
+    provider = service.provider
+    provider.status = "suspended"
+    provider.save()
+    hidden = client.get("/providers/cached-shop/")
+
+    assert first.content == again.content
+    assert "Cached service" in again.content.decode()
+    assert hidden.status_code == HTTPStatus.NOT_FOUND
+    assert "Cached service" not in hidden.content.decode()
+
+
+def test_signed_in_visitors_get_a_fresh_page(client, listed):
+    from tests.factories import UserFactory
+
+    service = listed(title="Before", provider__slug="fresh-shop")
+    storefront_ensure(provider=service.provider)
+    client.get("/providers/fresh-shop/")
+    type(service).objects.filter(pk=service.pk).update(title="After")
+    client.force_login(UserFactory())
+
+    html = client.get("/providers/fresh-shop/").content.decode()
+
+    assert "After" in html
+    assert "Sign out" in html
