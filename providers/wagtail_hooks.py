@@ -25,8 +25,12 @@ class CheckTypeViewSet(SnippetViewSet):
         FieldPanel("slug"),
         FieldPanel("description"),
         MultiFieldPanel(
-            [FieldPanel("is_mandatory"), FieldPanel("per_person"), FieldPanel("requires_amount"),
-             FieldPanel("regulated_care_only")],
+            [
+                FieldPanel("is_mandatory"),
+                FieldPanel("per_person"),
+                FieldPanel("requires_amount"),
+                FieldPanel("regulated_care_only"),
+            ],
             heading="Rules",
         ),
         FieldPanel("sort_order"),
@@ -43,6 +47,4 @@ class VerificationMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_verification_menu_item():
-    return VerificationMenuItem(
-        "Verification queue", reverse("verification:queue"), icon_name="form", order=305
-    )
+    return VerificationMenuItem("Verification queue", reverse("verification:queue"), icon_name="form", order=305)

@@ -17,19 +17,28 @@ def council(verified_client, commissioner):
     group, _ = Group.objects.get_or_create(name="Commissioners")
     group.permissions.add(
         Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin"),
-        *Permission.objects.filter(content_type__app_label="providers",
-                                   codename__in=["add_checktype", "change_checktype", "view_checktype"]),
+        *Permission.objects.filter(
+            content_type__app_label="providers", codename__in=["add_checktype", "change_checktype", "view_checktype"]
+        ),
     )
     commissioner.groups.add(group)
     return verified_client(commissioner)
 
 
 def test_a_commissioner_adds_a_check_type(council):
-    response = council.post("/admin/snippets/providers/checktype/add/", {
-        "name": "First aid certificate", "slug": "first-aid", "description": "Emergency first aid at work.",
-        "is_mandatory": "", "per_person": "on", "requires_amount": "", "regulated_care_only": "",
-        "sort_order": "9",
-    })
+    response = council.post(
+        "/admin/snippets/providers/checktype/add/",
+        {
+            "name": "First aid certificate",
+            "slug": "first-aid",
+            "description": "Emergency first aid at work.",
+            "is_mandatory": "",
+            "per_person": "on",
+            "requires_amount": "",
+            "regulated_care_only": "",
+            "sort_order": "9",
+        },
+    )
 
     assert response.status_code == HTTPStatus.FOUND
     check_type = CheckType.objects.get(slug="first-aid")

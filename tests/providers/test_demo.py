@@ -31,7 +31,10 @@ def test_demo_providers_cover_approved_pending_and_expired(client):
     ]
     assert provider_is_listed(Provider.objects.get(slug="hindley-home-cooking")) is False
     assert sorted(ProviderPage.objects.values_list("slug", flat=True)) == [
-        "hindley-home-cooking", "jos-companions", "scholes-care-cooperative"]
+        "hindley-home-cooking",
+        "jos-companions",
+        "scholes-care-cooperative",
+    ]
 
     for email in ("jo@demo.example", "coop@demo.example", "shed@demo.example", "cook@demo.example"):
         client.post("/account/sign-in/", {"username": email, "password": DEMO_PASSWORD})

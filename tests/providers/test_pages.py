@@ -35,8 +35,10 @@ def test_provider_pages_render(client, demo):
     for url in [
         reverse("providers:sign-up"),
         reverse("providers:dashboard", kwargs={"slug": coop.slug}),
-        *[reverse("providers:onboarding", kwargs={"slug": coop.slug, "step": step})
-          for step in ("about", "contact", "neighbourhoods", "service", "submit")],
+        *[
+            reverse("providers:onboarding", kwargs={"slug": coop.slug, "step": step})
+            for step in ("about", "contact", "neighbourhoods", "service", "submit")
+        ],
         reverse("providers:onboarding", kwargs={"slug": coop.slug, "step": "service"}) + "?add=1",
         reverse("providers:check-upload", kwargs={"slug": coop.slug}),
         reverse("providers:service-create", kwargs={"slug": coop.slug}),
@@ -45,10 +47,13 @@ def test_provider_pages_render(client, demo):
         reverse("providers:members", kwargs={"slug": coop.slug}),
     ]:
         _assert_page(client.get(url))
-    assert client.get(reverse("providers:onboarding", kwargs={"slug": coop.slug, "step": "nonsense"})
-                      ).status_code == HTTPStatus.NOT_FOUND
-    assert client.get(reverse("providers:home"))["Location"] == reverse("providers:dashboard",
-                                                                       kwargs={"slug": coop.slug})
+    assert (
+        client.get(reverse("providers:onboarding", kwargs={"slug": coop.slug, "step": "nonsense"})).status_code
+        == HTTPStatus.NOT_FOUND
+    )
+    assert client.get(reverse("providers:home"))["Location"] == reverse(
+        "providers:dashboard", kwargs={"slug": coop.slug}
+    )
     client.logout()
     _assert_page(client.get(reverse("providers:home")))
     _assert_page(client.get(reverse("providers:sign-up")))
