@@ -190,6 +190,19 @@ class ServiceForm(GovFormMixin, forms.Form):
     council_budget_ok = forms.BooleanField(
         label="Can be paid from a council-managed budget", required=False, initial=True
     )
+    photo_file = forms.FileField(
+        label="A photo (optional)",
+        required=False,
+        help_text="A JPEG or PNG, smaller than 5 MB. Only use photos of people who have agreed.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png"}),
+    )
+    photo_alt_text = forms.CharField(
+        label="Describe the photo",
+        required=False,
+        max_length=200,
+        help_text="For someone who cannot see it, for example: Jo and Ken playing dominoes.",
+    )
+    remove_photo = forms.BooleanField(label="Remove the current photo", required=False)
     status = forms.ChoiceField(
         label="Show it to people?",
         choices=ServiceStatus.choices,
@@ -231,6 +244,7 @@ class ServiceForm(GovFormMixin, forms.Form):
             "accessibility_notes": service.accessibility_notes,
             "is_regulated_personal_care": service.is_regulated_personal_care,
             "council_budget_ok": service.council_budget_ok,
+            "photo_alt_text": service.photo_alt_text,
             "status": service.status,
         }
 
@@ -240,7 +254,16 @@ class FirstServiceForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("needs", "neighbourhoods", "travel_radius_km", "accessibility_notes", "status"):
+        for name in (
+            "needs",
+            "neighbourhoods",
+            "travel_radius_km",
+            "accessibility_notes",
+            "status",
+            "photo_file",
+            "photo_alt_text",
+            "remove_photo",
+        ):
             del self.fields[name]
 
 

@@ -220,6 +220,9 @@ class Service(models.Model):
     is_regulated_personal_care = models.BooleanField(default=False)
     council_budget_ok = models.BooleanField(default=True, verbose_name="Can be paid from a council-managed budget")
     photo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    photo_alt_text = models.CharField(
+        max_length=200, blank=True, help_text="Describes the photo for someone who cannot see it."
+    )
     status = models.CharField(max_length=8, choices=ServiceStatus.choices, default=ServiceStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

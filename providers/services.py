@@ -595,7 +595,6 @@ SERVICE_FIELDS = frozenset(
         "is_regulated_personal_care",
         "council_budget_ok",
         "status",
-        "photo",
     }
 )
 _M2M_FIELDS = ("needs", "neighbourhoods")
@@ -650,9 +649,61 @@ def _set_m2m(service: Service, fields: Mapping[str, Any]) -> None:
             getattr(service, name).set(fields[name])
 
 
-def service_create(*, provider: Provider, actor: User, fields: Mapping[str, Any]) -> Service:
+@dataclass(frozen=True)
+class PhotoUpload:
+    """A photo for a listing (JPEG or PNG) and its description for people who cannot see it."""
+
+    file: UploadedFile
+    alt_text: str
+
+
+def _photo_check(photo: PhotoUpload | None) -> None:
+    """Validate before anything is written."""
+    if photo is None:
+        return
+    if not photo.alt_text.strip():
+        raise ListingRefused("Describe the photo for someone who cannot see it.", field="photo_alt_text")
+    try:
+        content_type, _ = sniff_upload(photo.file)
+    except UploadRefused as error:
+        message = "The photo must be a JPEG or PNG." if error.message == UPLOAD_KIND_MESSAGE else error.message
+        raise ListingRefused(message, field="photo_file") from error
+    if not content_type.startswith("image/"):
+        raise ListingRefused("The photo must be a JPEG or PNG.", field="photo_file")
+
+
+def _photo_attach(service: Service, actor: User, photo: PhotoUpload | None, remove: bool) -> None:
+    """Store the photo as a Wagtail image in the provider's collection (the storefront uses the same one)."""
+    from wagtail.images import get_image_model
+
+    from cms.storefronts import _provider_collection
+
+    old = service.photo
+    if photo is not None:
+        _, extension = sniff_upload(photo.file)
+        image = get_image_model()(
+            title=photo.alt_text.strip()[:255],
+            collection=_provider_collection(service.provider),
+            uploaded_by_user=actor,
+        )
+        image.file.save(f"{service.provider.slug}-{service.pk}{extension}", photo.file, save=False)
+        image.save()
+        service.photo, service.photo_alt_text = image, photo.alt_text.strip()[:200]
+    elif remove:
+        service.photo, service.photo_alt_text = None, ""
+    else:
+        return
+    service.save(update_fields=["photo", "photo_alt_text", "updated_at"])
+    if old is not None and old != service.photo:
+        old.delete()  # Wagtail removes the file after commit
+
+
+def service_create(
+    *, provider: Provider, actor: User, fields: Mapping[str, Any], photo: PhotoUpload | None = None
+) -> Service:
     _require_member(provider, actor)
     _check_fields(fields)
+    _photo_check(photo)
     with transaction.atomic():
         Provider.objects.select_for_update().get(pk=provider.pk)
         service = Service(provider=provider)
@@ -660,6 +711,7 @@ def service_create(*, provider: Provider, actor: User, fields: Mapping[str, Any]
         _validate_service(service)
         service.save()
         _set_m2m(service, fields)
+        _photo_attach(service, actor, photo, remove=False)
         audit_record(
             action="service.created",
             actor=actor,
@@ -686,13 +738,19 @@ def _json_value(name: str, value):
 
 
 def service_update(
-    *, service: Service, actor: User, fields: Mapping[str, Any]
+    *,
+    service: Service,
+    actor: User,
+    fields: Mapping[str, Any],
+    photo: PhotoUpload | None = None,
+    remove_photo: bool = False,
 ) -> tuple[Service, ServiceChangeRequest | None]:
     """Change a listing. For an approved provider, changes go live at once, except a price rise above
     MAX_UNREVIEWED_PRICE_RISE_PERCENT or a change into regulated personal care: those fields wait in a
     ServiceChangeRequest for a commissioner (a newer request replaces an older pending one)."""
     _require_member(service.provider, actor)
     _check_fields(fields)
+    _photo_check(photo)
     with transaction.atomic():
         service = Service.objects.select_for_update().select_related("provider", "category").get(pk=service.pk)
         proposed = Service.objects.select_related("provider", "category").get(pk=service.pk)
@@ -720,6 +778,7 @@ def service_update(
         _validate_service(service, was_live_regulated=was_live_regulated)
         service.save()
         _set_m2m(service, now_fields)
+        _photo_attach(service, actor, photo, remove_photo)
         audit_record(
             action="service.changed",
             actor=actor,

@@ -336,11 +336,15 @@ def service_create(request, slug: str):
     provider, _ = provider_for_member(request.user, slug)
     form = ServiceForm(
         request.POST or None,
+        request.FILES or None,
         initial={"languages": "English", "council_budget_ok": True, "minimum_units": 1, "status": ServiceStatus.LIVE},
     )
+    del form.fields["remove_photo"]
     if request.method == "POST" and form.is_valid():
         try:
-            service = services.service_create(provider=provider, actor=request.user, fields=_service_fields(form))
+            service = services.service_create(
+                provider=provider, actor=request.user, fields=_service_fields(form), photo=_photo(form)
+            )
         except DomainError as error:
             _form_error(form, error)
         else:
@@ -349,20 +353,36 @@ def service_create(request, slug: str):
     return render(request, "providers/service_form.html", {"provider": provider, "form": form, "service": None})
 
 
+_PHOTO_FIELDS = ("photo_file", "photo_alt_text", "remove_photo")
+
+
 def _service_fields(form) -> dict:
-    fields = dict(form.cleaned_data)
+    fields = {name: value for name, value in form.cleaned_data.items() if name not in _PHOTO_FIELDS}
     fields["price_pence"] = fields["price_pence"] or 0
     return fields
+
+
+def _photo(form) -> services.PhotoUpload | None:
+    data = form.cleaned_data
+    if not data.get("photo_file"):
+        return None
+    return services.PhotoUpload(file=data["photo_file"], alt_text=data.get("photo_alt_text", ""))
 
 
 @login_required
 def service_edit(request, slug: str, service_id: int):
     provider, service = _service_for_member(request, slug, service_id)
-    form = ServiceForm(request.POST or None, initial=ServiceForm.initial_for(service))
+    form = ServiceForm(request.POST or None, request.FILES or None, initial=ServiceForm.initial_for(service))
+    if service.photo_id is None:
+        del form.fields["remove_photo"]
     if request.method == "POST" and form.is_valid():
         try:
             service, change_request = services.service_update(
-                service=service, actor=request.user, fields=_service_fields(form)
+                service=service,
+                actor=request.user,
+                fields=_service_fields(form),
+                photo=_photo(form),
+                remove_photo=form.cleaned_data.get("remove_photo", False),
             )
         except DomainError as error:
             _form_error(form, error)

@@ -216,3 +216,46 @@ def test_listed_services_reflects_live_changes_at_once(service, owner):
     services.service_update(service=service, actor=owner, fields={"status": ServiceStatus.PAUSED})
 
     assert list(listed_services()) == []
+
+
+def _service_post(form, **changes):
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data["council_budget_ok"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_a_photo_with_a_description_is_added_and_replaced(client, service, owner, provider, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.images import get_image_model
+
+    from .conftest import png_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(owner)
+    url = reverse("providers:service-edit", kwargs={"slug": provider.slug, "service_id": service.pk})
+
+    def post(**changes):
+        return client.post(url, _service_post(client.get(url).context["form"], **changes))
+
+    no_alt = post(photo_file=SimpleUploadedFile("jo.png", png_bytes()))
+    assert no_alt.context["form"].errors["photo_alt_text"] == ["Describe the photo for someone who cannot see it."]
+    pdf = post(photo_file=SimpleUploadedFile("jo.png", b"%PDF-1.4 nope"), photo_alt_text="Jo")
+    assert pdf.context["form"].errors["photo_file"] == ["The photo must be a JPEG or PNG."]
+    service.refresh_from_db()
+    assert (service.photo, get_image_model().objects.count()) == (None, 0)
+
+    post(photo_file=SimpleUploadedFile("jo.png", png_bytes()), photo_alt_text="Jo and Ken playing dominoes")
+    service.refresh_from_db()
+    first = service.photo
+    assert (first.title, first.width, service.photo_alt_text) == (
+        "Jo and Ken playing dominoes",
+        4,
+        "Jo and Ken playing dominoes",
+    )
+    assert first.collection.name == f"Provider: {provider.slug}"
+    assert 'alt="Jo and Ken playing dominoes"' in client.get(url).content.decode()
+
+    post(remove_photo="on")
+    service.refresh_from_db()
+    assert (service.photo, service.photo_alt_text, get_image_model().objects.count()) == (None, "", 0)
