@@ -46,7 +46,7 @@ class OrderForm(GovFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     last_visit_on = forms.DateField(
-        label="Last date (weekly only)", widget=_date, required=False,
+        label="Last date (weekly, or block of hours)", widget=_date, required=False,
         error_messages={"invalid": "Enter a real date, like 31 3 2027"},
     )
     items_per_visit = forms.IntegerField(
@@ -54,6 +54,12 @@ class OrderForm(GovFormMixin, forms.Form):
         help_text="Only for services priced per item, such as meals.",
         error_messages={"min_value": "Choose at least 1", "max_value": "Choose at most 100",
                         "invalid": "Enter a whole number"},
+    )
+    block_hours = forms.IntegerField(
+        label="How many hours? (block of hours only)", required=False, min_value=1, max_value=200,
+        help_text="Hours to use as needed between the start and end dates. Visits are recorded as they happen.",
+        error_messages={"min_value": "Choose at least 1 hour", "max_value": "Choose at most 200 hours",
+                        "invalid": "Enter a whole number of hours"},
     )
     notes = forms.CharField(label="Anything the provider should know? (optional)", required=False, max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 3}))
@@ -68,6 +74,11 @@ class OrderForm(GovFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("kind") == OrderKind.BLOCK:
+            if not data.get("block_hours"):
+                self.add_error("block_hours", "Enter how many hours the block is for")
+            if not data.get("last_visit_on"):
+                self.add_error("last_visit_on", "Enter the last date the hours can be used")
         if data.get("kind") == OrderKind.WEEKLY:
             if not data.get("weekdays"):
                 self.add_error("weekdays", "Choose at least one day of the week")
@@ -82,6 +93,7 @@ class OrderForm(GovFormMixin, forms.Form):
             "duration_minutes": data["duration_minutes"], "last_visit_on": data.get("last_visit_on"),
             "weekdays": data.get("weekdays") or [], "items_per_visit": data.get("items_per_visit") or 1,
             "pays_household_relative": data.get("pays_household_relative", False),
+            "block_hours": data.get("block_hours") if data.get("kind") == OrderKind.BLOCK else None,
         }
 
 

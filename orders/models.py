@@ -220,6 +220,7 @@ class DirectPaymentAgreement(models.Model):
 class OrderKind(models.TextChoices):
     ONE_OFF = "one_off", "One visit"
     WEEKLY = "weekly", "A weekly arrangement"
+    BLOCK = "block", "A block of hours to use as needed"
 
 
 class OrderStatus(models.TextChoices):
@@ -261,7 +262,10 @@ class Order(models.Model):
     items_per_visit = models.PositiveSmallIntegerField(default=1)
     unit = models.CharField(max_length=12)
     unit_price_pence = models.PositiveBigIntegerField()
-    visit_count = models.PositiveIntegerField()
+    visit_count = models.PositiveIntegerField(help_text="Visits booked in advance (none for a block of hours).")
+    block_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="A block of hours: the minutes bought, used as the provider records visits."
+    )
     total_pence = models.PositiveBigIntegerField()
     notes = models.TextField(blank=True, max_length=2000, help_text="Anything the provider should know.")
     pays_household_relative = models.BooleanField(default=False)
@@ -287,9 +291,15 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=15, duration_minutes__lte=720), name="order_duration_sane"
             ),
-            models.CheckConstraint(condition=Q(visit_count__gte=1), name="order_has_visits"),
+            models.CheckConstraint(condition=Q(visit_count__gte=1) | Q(kind="block"), name="order_has_visits"),
             models.CheckConstraint(
-                condition=Q(kind="weekly") | (Q(visit_count=1) & Q(last_visit_on=models.F("first_visit_on"))),
+                condition=(Q(kind="block") & Q(block_minutes__gte=60) & Q(visit_count=0))
+                | (~Q(kind="block") & Q(block_minutes__isnull=True)),
+                name="order_block_has_minutes",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["weekly", "block"])
+                | (Q(visit_count=1) & Q(last_visit_on=models.F("first_visit_on"))),
                 name="order_one_off_is_one_visit",
             ),
             models.CheckConstraint(

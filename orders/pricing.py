@@ -47,6 +47,7 @@ class Plan:
     unit: str
     unit_price_pence: int
     visits: list[PlannedVisit] = field(default_factory=list)
+    block_minutes: int | None = None
 
     @property
     def visit_cost_pence(self) -> int:
@@ -54,7 +55,16 @@ class Plan:
 
     @property
     def total_pence(self) -> int:
+        if self.block_minutes is not None:
+            return visit_cost(unit=self.unit, price_pence=self.unit_price_pence, minutes=self.block_minutes, items=1)
         return sum(visit.cost_pence for visit in self.visits)
+
+    @property
+    def lines(self) -> list[tuple[datetime.date, int]]:
+        """(day, pence) to reserve: each visit on its day; a block of hours all on its first day."""
+        if self.block_minutes is not None:
+            return [(self.first_visit_on, self.total_pence)] if self.total_pence else []
+        return [(visit.day, visit.cost_pence) for visit in self.visits if visit.cost_pence]
 
 
 def visit_cost(*, unit: str, price_pence: int, minutes: int, items: int) -> int:
@@ -92,12 +102,13 @@ def plan_order(
     unit_price_pence: int | None = None,
     now: datetime.datetime | None = None,
     check_future: bool = True,
+    block_hours: int | None = None,
 ) -> Plan:
     """Check the shape of an order and work out its visits and cost. Raises OrderRefused, naming the field."""
     now = now or timezone.now()
     price = service.price_pence if unit_price_pence is None else unit_price_pence
     if kind not in OrderKind.values:
-        raise OrderRefused("Choose one visit or a weekly arrangement.", field="kind")
+        raise OrderRefused("Choose one visit, a weekly arrangement or a block of hours.", field="kind")
     if not isinstance(duration_minutes, int) or not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
         raise OrderRefused("A visit must last between 15 minutes and 12 hours.", field="duration_minutes")
     if duration_minutes % 15:
@@ -114,6 +125,10 @@ def plan_order(
     if (start_of_day + datetime.timedelta(minutes=duration_minutes)).date() != first_visit_on:
         raise OrderRefused("A visit must finish on the day it starts.", field="duration_minutes")
     weekdays = sorted({int(day) for day in (weekdays or [])})
+    if kind == OrderKind.BLOCK:
+        return _plan_block(service=service, first_visit_on=first_visit_on, last_visit_on=last_visit_on,
+                           visit_starts_at=visit_starts_at, duration_minutes=duration_minutes, price=price,
+                           block_hours=block_hours, now=now, check_future=check_future)
     if kind == OrderKind.ONE_OFF:
         last_visit_on = first_visit_on
         weekdays = []
@@ -145,3 +160,39 @@ def plan_order(
     if plan.total_pence > MAX_TOTAL_PENCE:
         raise OrderRefused("That order is too large to place online. Talk to your coordinator.")
     return plan
+
+
+MAX_BLOCK_HOURS = 200
+
+
+def _plan_block(*, service, first_visit_on, last_visit_on, visit_starts_at, duration_minutes, price, block_hours,
+                now, check_future) -> Plan:
+    """A block of hours: bought (and reserved) now, used as the provider records visits between the dates."""
+    if service.unit != PriceUnit.PER_HOUR:
+        raise OrderRefused("A block of hours is only for services priced by the hour.", field="kind")
+    if not isinstance(block_hours, int) or not 1 <= block_hours <= MAX_BLOCK_HOURS:
+        raise OrderRefused(f"Choose between 1 and {MAX_BLOCK_HOURS} hours.", field="block_hours")
+    if block_hours < service.minimum_units:
+        raise OrderRefused(f"This service is booked for at least {service.minimum_units} hours.", field="block_hours")
+    if last_visit_on is None:
+        raise OrderRefused("Enter the last date the hours can be used.", field="last_visit_on")
+    if last_visit_on < first_visit_on:
+        raise OrderRefused("The end date must be on or after the start date.", field="last_visit_on")
+    if (last_visit_on - first_visit_on).days > MAX_ARRANGEMENT_DAYS:
+        raise OrderRefused("A block can last at most a year.", field="last_visit_on")
+    starts_at = timezone.make_aware(datetime.datetime.combine(first_visit_on, visit_starts_at))
+    if check_future and starts_at <= now:
+        raise OrderRefused("The first visit must be in the future.", field="first_visit_on")
+    plan = Plan(kind=OrderKind.BLOCK, first_visit_on=first_visit_on, last_visit_on=last_visit_on, weekdays=[],
+                visit_starts_at=visit_starts_at, duration_minutes=duration_minutes, items_per_visit=1,
+                unit=service.unit, unit_price_pence=price, visits=[], block_minutes=block_hours * 60)
+    if plan.total_pence > MAX_TOTAL_PENCE:
+        raise OrderRefused("That order is too large to place online. Talk to your coordinator.")
+    return plan
+
+
+def block_visit_cost(*, price_pence: int, used_minutes: int, counted_pence: int, minutes: int) -> int:
+    """The cost of the next visit from a block: what all counted minutes cost together (rounded once),
+    less what the counted visits already cost. So a block's visits never add up to more than the block."""
+    together = visit_cost(unit=PriceUnit.PER_HOUR, price_pence=price_pence, minutes=used_minutes + minutes, items=1)
+    return max(together - counted_pence, 0)

@@ -43,10 +43,11 @@ from .models import (
     Review,
     Visit,
     VisitStatus,
+    period_end,
     period_starts,
 )
 from .money import format_pence
-from .pricing import Plan, PlannedVisit, plan_order
+from .pricing import Plan, PlannedVisit, block_visit_cost, plan_order
 from .transitions import Side, transition_check
 
 
@@ -431,6 +432,15 @@ def _placement_refusal(*, budget: Budget, service, plan: Plan, pays_household_re
             f"The visits must fall within the budget's plan ({budget.starts_on:%-d %B %Y} to "
             f"{budget.ends_on:%-d %B %Y}).", field="first_visit_on",
         )
+    if plan.kind == OrderKind.BLOCK and budget.period_start_for(plan.first_visit_on) != budget.period_start_for(
+        plan.last_visit_on
+    ):
+        start = budget.period_start_for(plan.first_visit_on)
+        end = period_end(period=budget.period, start=start)
+        raise OrderRefused(
+            f"A block of hours must be used within one budget period: choose an end date on or before "
+            f"{end:%-d %B %Y}, and book another block for the next period.", field="last_visit_on",
+        )
     clash = _outside_availability(service, plan)
     if clash is not None:
         local = timezone.localtime(clash.starts_at)
@@ -463,16 +473,17 @@ def order_quote(
     weekdays: list[int] | None = None,
     items_per_visit: int = 1,
     pays_household_relative: bool = False,
+    block_hours: int | None = None,
 ) -> Quote:
     """What an order would cost and do to the budget, checked against every rule, without writing anything.
     The check-your-answers page shows it."""
     _holder_side(user, budget.holder, ConsentScope.ORDER)
     plan = plan_order(service=service, kind=kind, first_visit_on=first_visit_on, visit_starts_at=visit_starts_at,
                       duration_minutes=duration_minutes, last_visit_on=last_visit_on, weekdays=weekdays,
-                      items_per_visit=items_per_visit)
+                      items_per_visit=items_per_visit, block_hours=block_hours)
     _placement_refusal(budget=budget, service=service, plan=plan, pays_household_relative=pays_household_relative)
     if plan.total_pence:  # advisory here (no lock); order_place checks again under the budget's lock
-        grouped = _by_period(budget, [(v.day, v.cost_pence) for v in plan.visits])
+        grouped = _by_period(budget, plan.lines)
         _check_affordable(budget, {start: total for start, (_day, total) in grouped.items()})
     balance = selectors.budget_balance(budget)
     return Quote(plan=plan, left_before=balance.left, left_after=balance.left - plan.total_pence)
@@ -494,6 +505,7 @@ def order_place(
     notes: str = "",
     pays_household_relative: bool = False,
     now: datetime.datetime | None = None,
+    block_hours: int | None = None,
 ) -> Order:
     """Place an order for `budget.holder` and reserve its cost. Placing the same idempotency key again
     returns the first order and reserves nothing more. `now` is for demo data and tests only (views never
@@ -501,7 +513,7 @@ def order_place(
     capacity, _sides = _holder_side(user, budget.holder, ConsentScope.ORDER)
     plan = plan_order(service=service, kind=kind, first_visit_on=first_visit_on, visit_starts_at=visit_starts_at,
                       duration_minutes=duration_minutes, last_visit_on=last_visit_on, weekdays=weekdays,
-                      items_per_visit=items_per_visit, now=now)
+                      items_per_visit=items_per_visit, now=now, block_hours=block_hours)
     _placement_refusal(budget=budget, service=service, plan=plan, pays_household_relative=pays_household_relative)
     try:
         with transaction.atomic():
@@ -516,6 +528,7 @@ def order_place(
                 last_visit_on=plan.last_visit_on, weekdays=plan.weekdays, visit_starts_at=plan.visit_starts_at,
                 duration_minutes=plan.duration_minutes, items_per_visit=plan.items_per_visit, unit=plan.unit,
                 unit_price_pence=plan.unit_price_pence, visit_count=len(plan.visits), total_pence=plan.total_pence,
+                block_minutes=plan.block_minutes,
                 notes=notes.strip()[:2000], pays_household_relative=pays_household_relative,
                 idempotency_key=idempotency_key, placed_by=user, placed_as=str(capacity),
             )
@@ -523,7 +536,7 @@ def order_place(
                              validate_constraints=False)  # the database enforces both, without extra queries
             order.save()
             if plan.total_pence:
-                _reserve_locked(locked, [(v.day, v.cost_pence) for v in plan.visits], order=order, actor=user,
+                _reserve_locked(locked, plan.lines, order=order, actor=user,
                                 on_behalf_of=locked.holder, reason=f"{order.reference} placed")
             OrderTransition.objects.create(order=order, from_status="", to_status=OrderStatus.PLACED, actor=user,
                                            on_behalf_of=locked.holder, capacity=str(capacity))
@@ -550,6 +563,8 @@ def _same_order(order: Order, user: User) -> Order:
 
 
 def _create_visits(order: Order) -> None:
+    if order.kind == OrderKind.BLOCK:
+        return  # a block's visits are recorded by the provider as they happen
     plan = plan_order(service=order.service, kind=order.kind, first_visit_on=order.first_visit_on,
                       visit_starts_at=order.visit_starts_at, duration_minutes=order.duration_minutes,
                       last_visit_on=order.last_visit_on, weekdays=order.weekdays,
@@ -636,6 +651,7 @@ def _proposed_plan(order: Order, unit_price_pence, first_visit_on, visit_starts_
         visit_starts_at=visit_starts_at or order.visit_starts_at, duration_minutes=order.duration_minutes,
         last_visit_on=last, weekdays=order.weekdays, items_per_visit=order.items_per_visit,
         unit_price_pence=unit_price_pence or order.unit_price_pence,
+        block_hours=order.block_minutes // 60 if order.block_minutes else None,
     )
 
 
@@ -650,10 +666,15 @@ def order_accept_proposal(*, order: Order, user: User) -> Order:
                               order.proposed_visit_starts_at)
         if not (order.budget.covers(plan.first_visit_on) and order.budget.covers(plan.last_visit_on)):
             raise OrderRefused("The proposed dates fall outside the budget's plan.")
+        if plan.kind == OrderKind.BLOCK and (
+            order.budget.period_start_for(plan.first_visit_on) != order.budget.period_start_for(plan.last_visit_on)
+        ):
+            raise OrderRefused("With the proposed date the block would run into the next budget period. "
+                               "Ask the provider for a date in the same period.")
         budget_release(budget=order.budget, order=order, actor=user, on_behalf_of=order.holder,
                        reason=f"{order.reference} changed")
         if plan.total_pence:
-            budget_reserve(budget=order.budget, lines=[(v.day, v.cost_pence) for v in plan.visits], order=order,
+            budget_reserve(budget=order.budget, lines=plan.lines, order=order,
                            actor=user, on_behalf_of=order.holder, reason=f"{order.reference} changed")
         order.unit_price_pence = plan.unit_price_pence
         order.first_visit_on = plan.first_visit_on
@@ -661,6 +682,7 @@ def order_accept_proposal(*, order: Order, user: User) -> Order:
         order.visit_starts_at = plan.visit_starts_at
         order.visit_count = len(plan.visits)
         order.total_pence = plan.total_pence
+        order.block_minutes = plan.block_minutes
         order.proposed_unit_price_pence = order.proposed_first_visit_on = order.proposed_visit_starts_at = None
         order.save()
         _move(order, OrderStatus.ACCEPTED, sides=sides, actor=user, capacity=str(capacity),
@@ -688,7 +710,9 @@ def order_cancel(*, order: Order, by: User, reason: str) -> Order:
             raise OrderRefused(
                 f"The next visit is less than {NOTICE_HOURS} hours away, so it is too late to cancel here. "
                 "Contact the other side, or ask the coordinator to cancel it.")
-        if order.status in (OrderStatus.PLACED, OrderStatus.CHANGES_PROPOSED):
+        if order.kind == OrderKind.BLOCK and order.status not in (OrderStatus.PLACED, OrderStatus.CHANGES_PROPOSED):
+            _release_block_rest(order, by, reason=f"{order.reference} cancelled")
+        elif order.status in (OrderStatus.PLACED, OrderStatus.CHANGES_PROPOSED):
             budget_release(budget=order.budget, order=order, actor=by, on_behalf_of=order.holder,
                            reason=f"{order.reference} cancelled")
         elif booked:
@@ -705,10 +729,36 @@ def order_cancel(*, order: Order, by: User, reason: str) -> Order:
     return order
 
 
+_OPEN = [VisitStatus.SCHEDULED, VisitStatus.DELIVERED, VisitStatus.DISPUTED]
+_COUNTED = [VisitStatus.DELIVERED, VisitStatus.DISPUTED, VisitStatus.CONFIRMED]
+
+
+def _block_usage(order: Order) -> tuple[int, int]:
+    """(minutes, pence) of a block's visits that count: delivered, disputed or confirmed."""
+    used = 0
+    pence = 0
+    for visit in order.visits.filter(status__in=_COUNTED):
+        used += int((visit.ends_at - visit.starts_at).total_seconds() // 60)
+        pence += visit.cost_pence
+    return used, pence
+
+
+def _release_block_rest(order: Order, actor, *, reason: str) -> None:
+    """Release what a block still has reserved, less what its delivered or disputed visits may yet cost."""
+    pending = defaultdict(int)
+    for visit in order.visits.filter(status__in=[VisitStatus.DELIVERED, VisitStatus.DISPUTED]):
+        pending[order.budget.period_start_for(timezone.localtime(visit.starts_at).date())] += visit.cost_pence
+    committed = selectors.order_committed_by_period(budget=order.budget, order=order)
+    lines = [(start, amount - pending[start]) for start, amount in committed.items() if amount - pending[start] > 0]
+    if lines:
+        budget_release(budget=order.budget, lines=lines, order=order, actor=actor, on_behalf_of=order.holder,
+                       reason=reason)
+
+
 def _complete_if_done(order: Order, actor: User | None) -> None:
-    open_visits = order.visits.filter(
-        status__in=[VisitStatus.SCHEDULED, VisitStatus.DELIVERED, VisitStatus.DISPUTED]
-    ).exists()
+    open_visits = order.visits.filter(status__in=_OPEN).exists()
+    if order.kind == OrderKind.BLOCK and not open_visits:
+        open_visits = _block_usage(order)[0] < order.block_minutes  # hours still to use
     if order.status == OrderStatus.ACTIVE and not open_visits:
         _move(order, OrderStatus.COMPLETED, sides={Side.SYSTEM}, actor=actor, capacity="system",
               reason="Every visit is settled")
@@ -771,7 +821,7 @@ def _settle(order: Order, visit: Visit, *, pay: bool, actor: User | None, reason
     if visit.cost_pence and pay:
         budget_spend(budget=order.budget, amount_pence=visit.cost_pence, on=day, order=order, visit=visit,
                      actor=actor, on_behalf_of=order.holder, reason=reason)
-    elif visit.cost_pence:
+    elif visit.cost_pence and order.kind != OrderKind.BLOCK:  # a block keeps its money for the hours left
         budget_release(budget=order.budget, lines=[(day, visit.cost_pence)], order=order, visit=visit,
                        actor=actor, on_behalf_of=order.holder, reason=reason)
 
@@ -987,3 +1037,57 @@ def concern_raise(*, user: User, provider, body: str, is_safeguarding: bool, vis
                 "(Care Act 2014, section 42).",
             )
     return concern
+
+
+def visit_record_block(
+    *, order: Order, by: User, actual_starts_at: datetime.datetime, actual_ends_at: datetime.datetime, notes: str = ""
+) -> Visit:
+    """The provider records a visit that used time from a block of hours. It costs the block's hourly
+    price for its minutes (see pricing.block_visit_cost), and is then confirmed or disputed like any visit."""
+    now = timezone.now()
+    if actual_ends_at <= actual_starts_at:
+        raise VisitRefused("The visit must end after it starts.", field="actual_ends_at")
+    if actual_ends_at > now + datetime.timedelta(minutes=5):
+        raise VisitRefused("You can only record a visit once it has happened.", field="actual_ends_at")
+    minutes = int((actual_ends_at - actual_starts_at).total_seconds() // 60)
+    if minutes < 15 or minutes > 16 * 60:
+        raise VisitRefused("A visit must last between 15 minutes and 16 hours.", field="actual_ends_at")
+    with transaction.atomic():
+        order = order_lock(order.pk)
+        _provider_only(by, order)
+        if order.kind != OrderKind.BLOCK:
+            raise VisitRefused("Only a block of hours has visits recorded this way.")
+        if order.status not in (OrderStatus.ACCEPTED, OrderStatus.ACTIVE):
+            raise VisitRefused(f"Visits cannot be recorded: the order is {order.get_status_display().lower()}.")
+        day = timezone.localtime(actual_starts_at).date()
+        if not order.first_visit_on <= day <= order.last_visit_on:
+            raise VisitRefused(f"The block is for {order.first_visit_on:%-d %B} to {order.last_visit_on:%-d %B %Y}.",
+                               field="actual_starts_at")
+        used, counted = _block_usage(order)
+        left = order.block_minutes - used
+        if minutes > left:
+            raise VisitRefused(f"Only {left // 60} hours {left % 60} minutes are left in this block.",
+                               field="actual_ends_at")
+        cost = block_visit_cost(price_pence=order.unit_price_pence, used_minutes=used, counted_pence=counted,
+                                minutes=minutes)
+        visit = Visit.objects.create(
+            order=order, starts_at=actual_starts_at, ends_at=actual_ends_at, cost_pence=cost,
+            status=VisitStatus.DELIVERED, actual_starts_at=actual_starts_at, actual_ends_at=actual_ends_at,
+            delivery_notes=notes.strip()[:2000], delivered_by=by, delivered_at=now,
+            confirm_due_at=now + datetime.timedelta(hours=AUTO_CONFIRM_HOURS),
+        )
+        if order.status == OrderStatus.ACCEPTED:
+            _move(order, OrderStatus.ACTIVE, sides={Side.SYSTEM}, actor=by, capacity="system",
+                  reason="First visit delivered")
+        notifications.tell_holder(
+            order, "please confirm a visit",
+            f"{order.provider} recorded {minutes} minutes from your block of hours on {day:%A %-d %B}. Please "
+            f"confirm it or tell us what went wrong. If we hear nothing in {AUTO_CONFIRM_HOURS} hours it will be "
+            "confirmed automatically.",
+        )
+    return visit
+
+
+def block_minutes_used(order: Order) -> int:
+    """For the order page: minutes of a block used so far (delivered, disputed or confirmed visits)."""
+    return _block_usage(order)[0]

@@ -31,3 +31,4 @@ urlpatterns += [
     path("concerns/", views.concern_queue, name="concerns"),
     path("concerns/new/<int:provider_id>/", views.concern_raise, name="concern-raise"),
 ]
+urlpatterns += [path("<int:order_id>/record-time/", views.block_record, name="block-record")]

@@ -194,6 +194,7 @@ def order_detail(request, order_id: int):
         "message_form": MessageForm(),
         "review": Review.objects.filter(order=order).first(),
         "may_review": order.status == OrderStatus.COMPLETED and Side.HOLDER in sides,
+        "block_used_minutes": services.block_minutes_used(order) if order.kind == "block" else None,
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -310,6 +311,26 @@ def visit_record(request, visit_id: int):
     return render(request, "orders/form_page.html", {
         "form": form, "title": "Record a visit", "submit": "Record the visit", "order": visit.order,
         "back": ("orders:order", visit.order_id)})
+
+
+@login_required
+def block_record(request, order_id: int):
+    order = _get_order(order_id)
+    _order_sides(request, order)
+    form = DeliveryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.visit_record_block(order=order, by=request.user, actual_starts_at=data["actual_starts_at"],
+                                        actual_ends_at=data["actual_ends_at"], notes=data["notes"])
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Visit recorded. We have asked the person to confirm it.")
+            return redirect("orders:order", order_id=order.pk)
+    return render(request, "orders/form_page.html", {
+        "form": form, "title": "Record time used from the block", "submit": "Record the visit", "order": order,
+        "back": ("orders:order", order.pk)})
 
 
 @login_required

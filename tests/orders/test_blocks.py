@@ -1,0 +1,140 @@
+"""A block of hours: bought and reserved at once, used as the provider records visits, never more."""
+
+from __future__ import annotations
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from orders.exceptions import OrderRefused, VisitRefused
+from orders.models import EntryKind, LedgerEntry, OrderStatus, VisitStatus
+from orders.selectors import Balance, budget_balance
+from orders.services import (
+    order_accept,
+    order_cancel,
+    visit_confirm,
+    visit_dispute,
+    visit_record_block,
+    visit_resolve_dispute,
+)
+
+from .helpers import in_days, make_budget, make_service, place, today
+
+HOUR = datetime.timedelta(hours=1)
+
+
+@pytest.fixture
+def budget(holder):
+    # one weekly period, from three days ago to three days ahead
+    return make_budget(holder=holder, starts_on=today() - datetime.timedelta(days=3),
+                       ends_on=today() + datetime.timedelta(days=3))
+
+
+@pytest.fixture
+def service(holder):
+    return make_service(neighbourhood=holder.neighbourhood)
+
+
+def _block(holder, budget, service, hours=4):
+    """A block that began yesterday (placed two days ago) and runs to the end of the week, accepted."""
+    order = place(user=holder.user, budget=budget, service=service, kind="block", block_hours=hours,
+                  first_visit_on=today() - datetime.timedelta(days=1), last_visit_on=in_days(3),
+                  now=timezone.now() - datetime.timedelta(days=2))
+    order_accept(order=order, by=service.owner)
+    order.refresh_from_db()
+    return order
+
+
+def _record(order, service, minutes, hours_ago=3):
+    start = timezone.now() - datetime.timedelta(hours=hours_ago)
+    return visit_record_block(order=order, by=service.owner, actual_starts_at=start,
+                              actual_ends_at=start + datetime.timedelta(minutes=minutes))
+
+
+def test_a_block_reserves_its_hours_at_once_and_books_no_visits(holder, budget, service):
+    order = _block(holder, budget, service)
+    assert (order.kind, order.block_minutes, order.visit_count, order.total_pence) == ("block", 240, 0, 7000)
+    assert order.status == OrderStatus.ACCEPTED
+    assert order.visits.count() == 0
+    assert budget_balance(budget) == Balance(allocated=10_000, committed=7000, spent=0, left=3000)
+
+
+def test_visits_use_the_block_until_it_is_used_up(holder, budget, service):
+    order = _block(holder, budget, service)
+    first = _record(order, service, 90, hours_ago=6)
+    order.refresh_from_db()
+    assert (first.cost_pence, first.status, order.status) == (2625, VisitStatus.DELIVERED, OrderStatus.ACTIVE)
+
+    with pytest.raises(VisitRefused, match="Only 2 hours 30 minutes are left"):
+        _record(order, service, 151)
+    second = _record(order, service, 150)
+    assert second.cost_pence == 4375
+
+    visit_confirm(visit=first, user=holder.user)
+    visit_confirm(visit=second, user=holder.user)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    assert budget_balance(budget) == Balance(allocated=10_000, committed=0, spent=7000, left=3000)
+
+
+def test_rounding_never_makes_the_visits_cost_more_than_the_block(holder, budget):
+    service = make_service(neighbourhood=holder.neighbourhood, price_pence=1001)
+    order = _block(holder, budget, service, hours=1)
+    costs = [_record(order, service, 20, hours_ago=h).cost_pence for h in (9, 6, 3)]
+    assert costs == [334, 333, 334]
+    assert sum(costs) == order.total_pence == 1001
+
+
+def test_a_block_must_stay_within_one_budget_period(holder, service):
+    budget = make_budget(holder=holder, ends_on=today() + datetime.timedelta(days=13))
+    with pytest.raises(OrderRefused, match="within one budget period: choose an end date on or before"):
+        place(user=holder.user, budget=budget, service=service, kind="block", block_hours=2,
+              first_visit_on=in_days(1), last_visit_on=in_days(10))
+    assert LedgerEntry.objects.filter(kind=EntryKind.RESERVATION).count() == 0
+
+
+def test_only_hourly_services_are_sold_in_blocks(holder, budget):
+    service = make_service(neighbourhood=holder.neighbourhood, price_pence=2500, unit="per_session")
+    with pytest.raises(OrderRefused, match="only for services priced by the hour"):
+        place(user=holder.user, budget=budget, service=service, kind="block", block_hours=2,
+              first_visit_on=in_days(1), last_visit_on=in_days(3))
+
+
+def test_a_not_paid_visit_gives_its_hours_back_to_the_block(holder, budget, service):
+    coordinator = holder.caseload_assignments.get().coordinator
+    order = _block(holder, budget, service, hours=2)
+    visit = _record(order, service, 120)
+    visit_dispute(visit=visit, user=holder.user, reason="Nobody came")
+    visit_resolve_dispute(visit=visit, by=coordinator, pay=False, note="Provider agrees")
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ACTIVE  # the two hours are still to use
+    assert budget_balance(budget).committed == 3500
+    again = _record(order, service, 120, hours_ago=5)
+    assert again.cost_pence == 3500
+
+
+def test_cancelling_a_block_releases_what_is_not_yet_used(holder, budget, service):
+    order = _block(holder, budget, service)
+    visit = _record(order, service, 60)
+    order_cancel(order=order, by=holder.user, reason="Moving into my daughter's")
+
+    assert budget_balance(budget) == Balance(allocated=10_000, committed=1750, spent=0, left=8250)
+    visit_confirm(visit=visit, user=holder.user)  # the delivered visit is still paid
+    assert budget_balance(budget) == Balance(allocated=10_000, committed=0, spent=1750, left=8250)
+
+
+def test_the_form_offers_a_block_and_shows_it_before_placing(client, holder, budget, service):
+    client.force_login(holder.user)
+    response = client.post(reverse("orders:new", args=[service.pk]), {
+        "for": holder.pk, "budget": budget.pk, "kind": "block", "block_hours": "3",
+        "first_visit_on": in_days(1).isoformat(), "last_visit_on": in_days(3).isoformat(),
+        "visit_starts_at": "10:00", "duration_minutes": "60", "items_per_visit": "1", "step": "check",
+    })
+    assert response.status_code == HTTPStatus.OK
+    body = response.content.decode()
+    assert "A block of 3 hours to use between" in body
+    assert "Total</dt><dd><strong>£52.50" in body
