@@ -60,3 +60,14 @@ def test_workflow_on_index_goes_to_commissioners(db):
     task = workflow.tasks.get().specific
     assert [g.name for g in task.groups.all()] == ["Commissioners"]
     assert page.get_workflow().pk == workflow.pk
+
+
+def test_providers_index_page_links_to_the_search(client, db):
+    storefront_ensure(provider=ProviderFactory(status="approved"))
+
+    response = client.get("/providers/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Providers</h1>" in html
+    assert 'href="/find-support/"' in html
