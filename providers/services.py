@@ -86,6 +86,31 @@ def _full_clean(instance, *, exclude: Iterable[str] = ()) -> None:
         raise Refused(" ".join(messages), field=None if field == "__all__" else field) from error
 
 
+def _tell_provider(provider: Provider, subject: str, body: str) -> None:
+    """Email the provider's contact address and owners after the transaction commits (a failed email is
+    logged, never undoes the decision: the dashboard shows the same news)."""
+    from django.urls import reverse
+
+    recipients = sorted(
+        {provider.email, *provider.memberships.filter(role=MemberRole.OWNER).values_list("user__email", flat=True)}
+        - {""}
+    )
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("providers:dashboard", kwargs={"slug": provider.slug})
+    text = f"{body}\n\nSee your provider page: {link}\n"
+    transaction.on_commit(lambda: send_mail(subject, text, None, recipients), robust=True)
+
+
+_STATUS_NEWS = {
+    ProviderStatus.APPROVED: (
+        "{name} is approved",
+        "The council has approved {name}. People can now find and book "
+        "your live services, as long as your checks stay up to date.",
+    ),
+    ProviderStatus.REJECTED: ("{name} is not approved yet", "The council has not approved {name} yet."),
+    ProviderStatus.SUSPENDED: ("{name} is suspended", "The council has suspended {name}: your services are hidden."),
+}
+
+
 # --- Sign-up and details -------------------------------------------------------------------------------
 
 
@@ -241,6 +266,9 @@ def _transition(*, provider: Provider, to: str, actor: User, reason: str = "", e
     before = provider.status
     provider.status = to
     provider.save()
+    if to in _STATUS_NEWS:
+        subject, body = (text.format(name=provider.name) for text in _STATUS_NEWS[to])
+        _tell_provider(provider, subject, body + (f"\n\nThe council's reason: {reason}" if reason else ""))
     audit_record(
         action=action,
         actor=actor,
@@ -565,6 +593,16 @@ def _decide_check(*, check: ProviderCheck, actor: User, to: str, reason: str) ->
             + (f" ({reason[:200]})" if reason else ""),
             data={"provider_id": check.provider_id, "reason": reason},
         )
+        what = f"{check.check_type}" + (f" for {check.person_name}" if check.person_name else "")
+        if to == CheckStatus.APPROVED:
+            _tell_provider(check.provider, f"{what}: verified", f"The council has verified your {what}.")
+        else:
+            _tell_provider(
+                check.provider,
+                f"{what}: not accepted",
+                f"The council could not accept your {what}.\n\nThe council's reason: {reason}\n\n"
+                "Please upload it again.",
+            )
     return check
 
 
@@ -856,6 +894,12 @@ def change_request_approve(*, change_request: ServiceChangeRequest, actor: User,
             summary=f"{actor} approved the change to “{service}”" + (f" ({reason.strip()[:200]})" if reason else ""),
             data={"service_id": service.pk, "changes": change_request.changes, "reason": reason.strip()},
         )
+        _tell_provider(
+            service.provider,
+            f"Your change to “{service}” is live",
+            f"The council approved your change to “{service}”. "
+            + (f"\n\nThe council's note: {reason.strip()}" if reason.strip() else ""),
+        )
     return service
 
 
@@ -876,6 +920,12 @@ def change_request_reject(*, change_request: ServiceChangeRequest, actor: User, 
             target=change_request,
             summary=f"{actor} rejected the change to “{change_request.service}” ({reason.strip()[:200]})",
             data={"service_id": change_request.service_id, "changes": change_request.changes, "reason": reason.strip()},
+        )
+        _tell_provider(
+            change_request.service.provider,
+            f"Your change to “{change_request.service}” was not approved",
+            f"The council did not approve your change to “{change_request.service}”.\n\n"
+            f"The council's reason: {reason.strip()}",
         )
     return change_request
 

@@ -271,3 +271,36 @@ def test_the_review_page_shows_everything_needed_to_decide(
     assert response.status_code == HTTPStatus.OK
     assert "Shed sessions" in body and "Free" in body and "£5,000,000.00" in body
     assert [c.name for c in response.context["missing_checks"]] == ["Enhanced DBS check", "Public liability insurance"]
+
+
+def test_the_provider_is_emailed_each_decision_with_the_reason(
+    commissioner, pending_provider, pending_check, django_capture_on_commit_callbacks, mailoutbox
+):
+    from tests.factories import ProviderMembershipFactory
+
+    owner = ProviderMembershipFactory(provider=pending_provider).user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.check_reject(check=pending_check, actor=commissioner, reason="The scan is blurred.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.provider_approve(provider=pending_provider, actor=commissioner, reason="Welcome aboard.")
+
+    assert [m.subject for m in mailoutbox] == [
+        "Enhanced DBS check for Alan Prescott: not accepted",
+        "Aspull Community Shed is approved",
+    ]
+    assert all(m.to == sorted([pending_provider.email, owner.email]) for m in mailoutbox)
+    assert "The council's reason: The scan is blurred." in mailoutbox[0].body
+    assert "The council's reason: Welcome aboard." in mailoutbox[1].body
+    assert "/provider/aspull-community-shed/" in mailoutbox[1].body
+
+
+def test_a_refused_decision_sends_nothing(
+    commissioner, pending_provider, django_capture_on_commit_callbacks, mailoutbox
+):
+    Provider.objects.filter(pk=pending_provider.pk).update(status=ProviderStatus.DRAFT)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(IllegalTransition):
+        services.provider_approve(provider=pending_provider, actor=commissioner)
+
+    assert mailoutbox == []
