@@ -189,7 +189,9 @@ def search_services(criteria: SearchCriteria, *, on: datetime.date | None = None
         # Match on the indexed document (title and description); rank on the title alone: ranking needs the
         # tsvector of every matching row, and rebuilding it from long descriptions dominated the query time.
         title = SearchVector("title", config=SEARCH_CONFIG)
-        qs = qs.annotate(document=service_search_vector()).filter(document=query).annotate(
+        # alias, not annotate: the document is only matched (via the GIN index), never selected; selecting it
+        # would rebuild every matching row's tsvector from its description.
+        qs = qs.alias(document=service_search_vector()).filter(document=query).annotate(
             rank=SearchRank(title, query)
         )
     if criteria.category is not None:
@@ -212,7 +214,7 @@ def search_services(criteria: SearchCriteria, *, on: datetime.date | None = None
             Value("|"), Func(F("languages"), Value("|"), function="array_to_string", output_field=CharField()),
             Value("|"), output_field=CharField(),
         ))
-        qs = qs.annotate(spoken=spoken).filter(spoken__contains=f"|{criteria.language.lower()}|")
+        qs = qs.alias(spoken=spoken).filter(spoken__contains=f"|{criteria.language.lower()}|")
     if criteria.regulated == "only":
         qs = qs.filter(_regulated())
     elif criteria.regulated == "exclude":
