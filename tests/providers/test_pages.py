@@ -94,3 +94,5 @@ def test_an_expired_check_says_so_on_the_dashboard(client, demo):
     assert "<strong>Expired</strong>: upload the renewed one" in body
     assert "Approved, but hidden from people until your checks below are up to date." in body
     assert [c.name for c in response.context["missing_checks"]] == ["Enhanced DBS check"]
+    storefront = response.context["storefront"]
+    assert f'<a href="/admin/pages/{storefront.pk}/edit/">Edit your storefront</a>' in body
