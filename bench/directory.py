@@ -137,21 +137,23 @@ def _wait_for(port: int, path: str, timeout: float = 60) -> None:
     raise RuntimeError(f"gunicorn did not answer {path} within {timeout} s")
 
 
-def _load(port: int, paths: list[str], concurrency: int) -> dict:
-    """Send every path once, from `concurrency` threads with keep-alive connections. Returns the figures."""
+def _load(port: int, items: list[tuple[str, str]], concurrency: int) -> dict:
+    """Send every (kind, path) once, from `concurrency` threads with keep-alive connections. Returns the figures,
+    with p50/p95 per kind of request as well."""
     latencies: list[float] = []
+    by_kind: dict[str, list[float]] = {}
     statuses: dict[int, int] = {}
     lock = threading.Lock()
-    queue = list(reversed(paths))
+    queue = list(reversed(items))
 
     def worker():
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, codes = [], {}
+        mine, codes, kinds = [], {}, {}
         while True:
             with lock:
                 if not queue:
                     break
-                path = queue.pop()
+                kind, path = queue.pop()
             started = time.perf_counter()
             try:
                 connection.request("GET", path)
@@ -163,10 +165,13 @@ def _load(port: int, paths: list[str], concurrency: int) -> dict:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 status = 599
             mine.append(time.perf_counter() - started)
+            kinds.setdefault(kind, []).append(mine[-1])
             codes[status] = codes.get(status, 0) + 1
         connection.close()
         with lock:
             latencies.extend(mine)
+            for kind, values in kinds.items():
+                by_kind.setdefault(kind, []).extend(values)
             for code, n in codes.items():
                 statuses[code] = statuses.get(code, 0) + n
 
@@ -185,6 +190,11 @@ def _load(port: int, paths: list[str], concurrency: int) -> dict:
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
         "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "by_kind": {
+            kind: {"requests": len(values), "p50_ms": round(statistics.median(values) * 1000, 1),
+                   "p95_ms": round(sorted(values)[int(0.95 * (len(values) - 1))] * 1000, 1)}
+            for kind, values in sorted(by_kind.items())
+        },
     }
 
 
@@ -228,10 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _wait_for(port, "/bench/baseline/")
         for name, items in scenarios.items():
-            paths = [path for _, path in items]
-            _load(port, paths[: args.warmup], args.concurrency)
+            _load(port, items[: args.warmup], args.concurrency)
             print(f"Measuring {name} ({args.requests} requests, {args.concurrency} clients) ...", flush=True)
-            results[name] = _load(port, paths[args.warmup:], args.concurrency)
+            results[name] = _load(port, items[args.warmup:], args.concurrency)
     finally:
         server.terminate()
         try:
@@ -254,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         verdict = ("" if "meets_target" not in f else (" ok" if f["meets_target"] else " MISSED"))
         print(f"{name:<12}{f['requests']:>10}{f['throughput_rps']:>10.1f}{f['p50_ms']:>10.1f}{f['p95_ms']:>10.1f}"
               f"{f['ratio_to_baseline']:>12.0%} {target:>8}{verdict}  {f['statuses']}")
+
+    kinds = results["search"]["by_kind"]
+    print("search by kind: " + "; ".join(f"{k}: p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms" for k, v in kinds.items()))
 
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())

@@ -2,6 +2,8 @@
 plain HTTP on loopback, plus a baseline view. The benchmark runner sets DATABASE_URL, REDIS_URL, SECRET_KEY
 and ALLOWED_HOSTS to its own embedded servers before starting gunicorn."""
 
+import warnings
+
 from market.settings.production import *  # noqa: F403
 from market.settings.production import BASE_DIR, TEMPLATES
 
@@ -23,3 +25,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# No collectstatic for a benchmark, so WhiteNoise has no STATIC_ROOT to serve from; it says so once per process.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
