@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -211,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     args.requests = max(10, min(args.requests, 20_000))  # bounded whatever is asked
 
     os.chdir(ROOT)
+    # Stopped from outside (timeout, Ctrl-C): still stop the server this run started (the `finally` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     env = _setup_django()
     info, slugs = _prepare(args.regenerate, args.storefronts)
     print(f"Data set: {info['providers_total']} providers, {info['services_total']} services "

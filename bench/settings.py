@@ -27,4 +27,4 @@ LOGGING = {
 }
 
 # No collectstatic for a benchmark, so WhiteNoise has no STATIC_ROOT to serve from; it says so once per process.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
