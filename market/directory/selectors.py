@@ -563,3 +563,37 @@ def storefront_json_ld(storefront: Storefront, *, url: str = "", description: st
     }
     data = {k: v for k, v in data.items() if v is not None}
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
+# --- Demand, for commissioners ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    district: str
+    category: str
+    searches: int
+    unmet: int
+
+
+def search_demand(*, since: datetime.datetime, until: datetime.datetime | None = None) -> list[DemandRow]:
+    """Searches per postcode district and category in a period, and how many found nothing (unmet need),
+    most unmet first. One query. Searches without a postcode are counted under district ""."""
+    from django.db.models import Count as CountRows
+    from django.db.models.functions import Coalesce
+
+    from .models import SearchRecord
+
+    records = SearchRecord.objects.filter(searched_at__gte=since)
+    if until is not None:
+        records = records.filter(searched_at__lt=until)
+    rows = (
+        records.values("district")
+        .annotate(
+            category_name=Coalesce("category__name", Value("Any kind of support")),
+            searches=CountRows("pk"),
+            unmet=CountRows("pk", filter=Q(result_count=0)),
+        )
+        .order_by("-unmet", "-searches", "district", "category_name")
+    )
+    return [DemandRow(r["district"], r["category_name"], r["searches"], r["unmet"]) for r in rows]
