@@ -158,3 +158,26 @@ def test_signed_in_visitors_get_a_fresh_page(client, listed):
 
     assert "After" in html
     assert "Sign out" in html
+
+
+def test_gallery_photos_have_alt_text_and_cost_the_same_queries_for_one_or_three(client, listed):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    from cms.models import ProviderPageGalleryImage
+
+    one = storefront_ensure(provider=listed(title="One photo", provider__slug="one-photo").provider)
+    three = storefront_ensure(provider=listed(title="Three photos", provider__slug="three-photos").provider)
+    for page, count in ((one, 1), (three, 3)):
+        for n in range(count):
+            image = Image.objects.create(title=f"Photo {n}", file=get_test_image_file(filename=f"p{page.pk}-{n}.png"))
+            ProviderPageGalleryImage.objects.create(page=page, image=image, alt_text=f"Jo and Ken in the garden {n}")
+    _storefront_queries(client, "/providers/one-photo/")  # first render makes the renditions
+    _storefront_queries(client, "/providers/three-photos/")
+
+    one_count = _storefront_queries(client, "/providers/one-photo/")
+    three_count = _storefront_queries(client, "/providers/three-photos/")
+
+    assert one_count == three_count
+    html = client.get("/providers/three-photos/").content.decode()
+    assert html.count('alt="Jo and Ken in the garden') == 3
