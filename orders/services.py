@@ -965,7 +965,7 @@ def review_write(*, order: Order, user: User, rating: int, body: str = "") -> Re
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise OrderRefused("Choose a rating from 1 to 5 stars.", field="rating")
     with transaction.atomic():
-        Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+        order_lock(order.pk)  # budget, then order (ADR 0002), so two reviews of one order cannot both pass
         if Review.objects.filter(order=order).exists():
             raise OrderRefused("This order has already been reviewed.")
         review = Review.objects.create(order=order, provider_id=order.provider_id, author=user,
