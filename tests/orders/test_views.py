@@ -220,3 +220,20 @@ def test_the_person_page_links_to_their_budgets_and_orders(client, holder):
     body = client.get(reverse("accounts:person", args=[holder.pk])).content.decode()
     assert reverse("orders:budgets", args=[holder.pk]) in body
     assert reverse("orders:person-orders", args=[holder.pk]) in body
+
+
+def test_a_commissioner_sees_an_order_read_only_and_the_look_is_logged(verified_client, commissioner, holder, budget,
+                                                                        service):
+    order = place(user=holder.user, budget=budget, service=service)
+    client = verified_client(commissioner)
+
+    page = client.get(reverse("orders:order", args=[order.pk]))
+    assert page.status_code == HTTPStatus.OK
+    assert "This view has been recorded" in page.content.decode()
+    assert "What you can do" not in page.content.decode()
+    assert AuditEvent.objects.filter(action="person.record_viewed", actor=commissioner).count() == 1
+
+    client.post(reverse("orders:cancel", args=[order.pk]), {"reason": "Oversight"})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PLACED
+    assert budget_balance(budget).committed == 1750
