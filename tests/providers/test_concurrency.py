@@ -14,12 +14,12 @@ from providers.models import CheckStatus, CheckType, ProviderCheck
 from tests.factories import CommissionerFactory, ProviderCheckFactory
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_decisions_on_one_document_leave_exactly_one(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
-    check = ProviderCheckFactory(
-        status=CheckStatus.PENDING, decided_at=None, check_type=CheckType.objects.get(slug="dbs-enhanced")
-    )
+    # A transactional test may start after another has flushed the seeded check types: make its own.
+    check_type, _ = CheckType.objects.get_or_create(slug="dbs-enhanced", defaults={"name": "Enhanced DBS check"})
+    check = ProviderCheckFactory(status=CheckStatus.PENDING, decided_at=None, check_type=check_type)
     cath, priya = CommissionerFactory(), CommissionerFactory()
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
