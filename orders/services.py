@@ -758,7 +758,9 @@ def _release_block_rest(order: Order, actor, *, reason: str) -> None:
 def _complete_if_done(order: Order, actor: User | None) -> None:
     open_visits = order.visits.filter(status__in=_OPEN).exists()
     if order.kind == OrderKind.BLOCK and not open_visits:
-        open_visits = _block_usage(order)[0] < order.block_minutes  # hours still to use
+        # still open while hours are left to use and their money is still reserved (not given back at expiry)
+        hours_left = _block_usage(order)[0] < order.block_minutes
+        open_visits = hours_left and any(selectors.order_committed_by_period(budget=order.budget, order=order).values())
     if order.status == OrderStatus.ACTIVE and not open_visits:
         _move(order, OrderStatus.COMPLETED, sides={Side.SYSTEM}, actor=actor, capacity="system",
               reason="Every visit is settled")
@@ -1091,3 +1093,29 @@ def visit_record_block(
 def block_minutes_used(order: Order) -> int:
     """For the order page: minutes of a block used so far (delivered, disputed or confirmed visits)."""
     return _block_usage(order)[0]
+
+
+def blocks_close_expired(*, today: datetime.date | None = None, limit: int = 200) -> int:
+    """Blocks of hours past their last date give their unused money back; once no visit is waiting for an
+    answer they are completed. Skips budgets someone is changing now (the next run picks them up)."""
+    today = today or timezone.localdate()
+    due = list(
+        Order.objects.filter(kind=OrderKind.BLOCK, status__in=[OrderStatus.ACCEPTED, OrderStatus.ACTIVE],
+                             last_visit_on__lt=today)
+        .order_by("last_visit_on", "pk")
+        .values_list("pk", "budget_id")[:limit]
+    )
+    closed = 0
+    for order_id, budget_id in due:
+        with transaction.atomic():
+            if Budget.objects.select_for_update(skip_locked=True).filter(pk=budget_id).first() is None:
+                continue
+            order = Order.objects.select_for_update(of=("self",)).select_related("holder", "budget").get(pk=order_id)
+            if order.status not in (OrderStatus.ACCEPTED, OrderStatus.ACTIVE):
+                continue
+            _release_block_rest(order, None, reason=f"{order.reference}: block ended {order.last_visit_on}")
+            if not order.visits.filter(status__in=_OPEN).exists():
+                _move(order, OrderStatus.COMPLETED, sides={Side.SYSTEM}, actor=None, capacity="system",
+                      reason="The block's end date has passed")
+            closed += 1
+    return closed

@@ -10,3 +10,9 @@ def auto_confirm_visits() -> int:
     """Confirm delivered visits nobody answered within VISIT_AUTO_CONFIRM_HOURS (run by beat every few
     minutes; due times are rows in the database, never long countdowns)."""
     return services.visits_auto_confirm_due()
+
+
+@shared_task(name="orders.tasks.close_expired_blocks", ignore_result=True)
+def close_expired_blocks() -> int:
+    """Give back the unused money of blocks of hours past their end date (run daily by beat)."""
+    return services.blocks_close_expired()

@@ -31,6 +31,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[Side]] = {
     (S.CHANGES_PROPOSED, S.ACCEPTED): frozenset({H}),  # the holder's side accepts the proposal
     (S.CHANGES_PROPOSED, S.CANCELLED): frozenset({H, P, C}),  # rejected, or withdrawn
     (S.ACCEPTED, S.ACTIVE): frozenset({Y}),
+    (S.ACCEPTED, S.COMPLETED): frozenset({Y}),  # a block of hours whose end date passed unused
     (S.ACCEPTED, S.CANCELLED): frozenset({H, P, C}),
     (S.ACTIVE, S.COMPLETED): frozenset({Y}),
     (S.ACTIVE, S.CANCELLED): frozenset({H, P, C}),

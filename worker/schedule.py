@@ -13,4 +13,9 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 240},
     },
+    "orders-close-expired-blocks": {
+        "task": "orders.tasks.close_expired_blocks",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
+    },
 }

@@ -13,6 +13,7 @@ from orders.exceptions import OrderRefused, VisitRefused
 from orders.models import EntryKind, LedgerEntry, OrderStatus, VisitStatus
 from orders.selectors import Balance, budget_balance
 from orders.services import (
+    blocks_close_expired,
     order_accept,
     order_cancel,
     visit_confirm,
@@ -138,3 +139,28 @@ def test_the_form_offers_a_block_and_shows_it_before_placing(client, holder, bud
     body = response.content.decode()
     assert "A block of 3 hours to use between" in body
     assert "Total</dt><dd><strong>£52.50" in body
+
+
+def test_an_expired_block_gives_back_its_unused_money(holder, budget, service):
+    order = _block(holder, budget, service)
+    visit = _record(order, service, 60)
+    tomorrow_week = today() + datetime.timedelta(days=4)  # after the block's last day
+
+    assert blocks_close_expired(today=tomorrow_week) == 1
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ACTIVE  # one visit still waits for an answer
+    assert budget_balance(budget).committed == 1750
+    visit_confirm(visit=visit, user=holder.user)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    assert budget_balance(budget) == Balance(allocated=10_000, committed=0, spent=1750, left=8250)
+
+
+def test_an_unused_expired_block_is_completed_with_nothing_spent(holder, budget, service):
+    order = _block(holder, budget, service)
+    assert blocks_close_expired(today=today() + datetime.timedelta(days=4)) == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    assert budget_balance(budget) == Balance(allocated=10_000, committed=0, spent=0, left=10_000)
+    assert blocks_close_expired(today=today() + datetime.timedelta(days=4)) == 0
