@@ -121,6 +121,8 @@ def plan_order(
     if service.unit == PriceUnit.PER_ITEM and items_per_visit < service.minimum_units:
         raise OrderRefused(f"This service is booked for at least {service.minimum_units} items.",
                            field="items_per_visit")
+    if first_visit_on > timezone.localdate() + datetime.timedelta(days=2 * 366):
+        raise OrderRefused("That date is too far ahead. Choose a date in the next two years.", field="first_visit_on")
     start_of_day = datetime.datetime.combine(first_visit_on, visit_starts_at)
     if (start_of_day + datetime.timedelta(minutes=duration_minutes)).date() != first_visit_on:
         raise OrderRefused("A visit must finish on the day it starts.", field="duration_minutes")

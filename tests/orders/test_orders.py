@@ -214,6 +214,8 @@ def _set(**kwargs):
         (_set(items_per_visit=0), OrderRefused, "between 1 and 100 items"),
         (_set(visit_starts_at=datetime.time(23, 30)), OrderRefused, "finish on the day it starts"),
         (_set(first_visit_on=in_days(30)), OrderRefused, "within the budget's plan"),
+        (_set(first_visit_on=datetime.date(9999, 12, 31), visit_starts_at=datetime.time(23, 30)), OrderRefused,
+         "too far ahead"),
         (_set(kind="fortnightly"), OrderRefused, "one visit, a weekly arrangement or a block of hours"),
     ],
 )
