@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from smtplib import SMTPException
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def _send(recipients, subject: str, body: str) -> None:
@@ -12,8 +17,13 @@ def _send(recipients, subject: str, body: str) -> None:
 
     def send():
         addresses = sorted({address for address in recipients() if address})
-        if addresses:
+        if not addresses:
+            return
+        try:
             send_mail(f"[{settings.SITE_NAME}] {subject}", body, None, addresses, fail_silently=False)
+        except (SMTPException, OSError):
+            # The change itself is committed: a mail outage must not turn it into an error page.
+            logger.exception("Could not send %r to %s", subject, addresses)
 
     transaction.on_commit(send)
 
