@@ -318,6 +318,7 @@ def budget_today() -> datetime.date:
 
 NOTICE_HOURS = getattr(settings, "ORDER_CANCELLATION_NOTICE_HOURS", 24)
 AUTO_CONFIRM_HOURS = getattr(settings, "VISIT_AUTO_CONFIRM_HOURS", 72)
+UNRECORDED_RELEASE_DAYS = getattr(settings, "VISIT_UNRECORDED_RELEASE_DAYS", 14)
 _HOLDER_CAPACITIES = (Capacity.SELF, Capacity.SUPPORTER, Capacity.COORDINATOR)
 
 
@@ -761,7 +762,7 @@ def _complete_if_done(order: Order, actor: User | None) -> None:
         # still open while hours are left to use and their money is still reserved (not given back at expiry)
         hours_left = _block_usage(order)[0] < order.block_minutes
         open_visits = hours_left and any(selectors.order_committed_by_period(budget=order.budget, order=order).values())
-    if order.status == OrderStatus.ACTIVE and not open_visits:
+    if order.status in (OrderStatus.ACTIVE, OrderStatus.ACCEPTED) and not open_visits:
         _move(order, OrderStatus.COMPLETED, sides={Side.SYSTEM}, actor=actor, capacity="system",
               reason="Every visit is settled")
         budget_release(budget=order.budget, order=order, actor=actor, on_behalf_of=order.holder,
@@ -1119,3 +1120,39 @@ def blocks_close_expired(*, today: datetime.date | None = None, limit: int = 200
                       reason="The block's end date has passed")
             closed += 1
     return closed
+
+
+def visits_release_unrecorded(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
+    """Booked visits the provider never recorded, UNRECORDED_RELEASE_DAYS after they should have ended, are
+    cancelled and their money given back, so a budget's "committed" does not stay inflated for ever."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=UNRECORDED_RELEASE_DAYS)
+    due = list(
+        Visit.objects.filter(status=VisitStatus.SCHEDULED, ends_at__lt=cutoff)
+        .order_by("ends_at", "pk")
+        .values_list("pk", "order__budget_id")[:limit]
+    )
+    released = 0
+    for visit_id, budget_id in due:
+        with transaction.atomic():
+            if Budget.objects.select_for_update(skip_locked=True).filter(pk=budget_id).first() is None:
+                continue
+            order_id = Visit.objects.values_list("order_id", flat=True).get(pk=visit_id)
+            order = (Order.objects.select_for_update(of=("self",)).select_related("holder", "budget", "provider",
+                                                                                  "service").get(pk=order_id))
+            visit = Visit.objects.select_for_update().get(pk=visit_id)
+            if visit.status != VisitStatus.SCHEDULED:
+                continue
+            visit.status = VisitStatus.CANCELLED
+            visit.save(update_fields=["status"])
+            _settle(order, visit, pay=False, actor=None,
+                    reason=f"{order.reference} visit {visit.pk} never recorded by the provider")
+            _complete_if_done(order, None)
+            notifications.tell_provider(
+                order, "a visit was never recorded",
+                f"The visit booked for {timezone.localtime(visit.starts_at):%A %-d %B at %H:%M} was not recorded "
+                f"within {UNRECORDED_RELEASE_DAYS} days, so it has been cancelled and will not be paid. If it did "
+                "happen, contact the person's coordinator.",
+            )
+            released += 1
+    return released

@@ -14,5 +14,6 @@ def auto_confirm_visits() -> int:
 
 @shared_task(name="orders.tasks.close_expired_blocks", ignore_result=True)
 def close_expired_blocks() -> int:
-    """Give back the unused money of blocks of hours past their end date (run daily by beat)."""
-    return services.blocks_close_expired()
+    """Give back the unused money of blocks of hours past their end date, and of booked visits never
+    recorded (run hourly by beat)."""
+    return services.blocks_close_expired() + services.visits_release_unrecorded()

@@ -283,3 +283,27 @@ def test_fifty_orders_placed_at_once_never_overspend():
     assert budget_balance(budget) == Balance(allocated=10_000, committed=8750, spent=0, left=1250)
     assert LedgerEntry.objects.filter(budget=budget, kind=EntryKind.RESERVATION).count() == 5
     assert factories.PersonFactory._meta.model.objects.count() == 1
+
+
+def test_visits_never_recorded_are_released_after_two_weeks(holder):
+    from orders.services import visits_release_unrecorded
+
+    budget = make_budget(holder=holder, starts_on=timezone.localdate() - datetime.timedelta(days=27),
+                         ends_on=timezone.localdate() + datetime.timedelta(days=27))
+    service = make_service(neighbourhood=holder.neighbourhood)
+    first = timezone.localdate() - datetime.timedelta(days=20)
+    order = place(user=holder.user, budget=budget, service=service, kind="weekly", weekdays=[first.weekday()],
+                  first_visit_on=first, last_visit_on=first + datetime.timedelta(days=7),
+                  now=timezone.now() - datetime.timedelta(days=25))
+    order_accept(order=order, by=service.owner)
+    assert budget_balance(budget).committed == 3500
+
+    assert visits_release_unrecorded() == 1  # the visit 20 days ago; the one 13 days ago is not due yet
+    order.refresh_from_db()
+    assert (order.status, budget_balance(budget).committed) == (OrderStatus.ACCEPTED, 1750)
+
+    assert visits_release_unrecorded(now=timezone.now() + datetime.timedelta(days=2)) == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    assert budget_balance(budget) == Balance(allocated=80_000, committed=0, spent=0, left=80_000)
+    assert list(order.visits.values_list("status", flat=True)) == [VisitStatus.CANCELLED] * 2
