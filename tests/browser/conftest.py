@@ -14,21 +14,68 @@ from .support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS, Checker, sign
 
 
 def pytest_collection_modifyitems(config, items):
+    """Mark the browser tests, and run them last: the browser (and Playwright's event loop, during which Django
+    must be told that synchronous database calls are safe) then lives only while they run."""
+    browser_items = []
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            browser_items.append(item)
+    chosen = set(browser_items)
+    items[:] = [item for item in items if item not in chosen] + browser_items
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup, django_db_blocker):
     if not CHROMIUM.exists():
         pytest.skip(f"Browser tests need Chromium at {CHROMIUM}: run .ci/install-browser.sh (apt-get install chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Starting Playwright switches the context Django keeps its connections in, so later tests get new
+    # connection objects: hand them the data serialized after migrations (Wagtail's root page, seeded check
+    # types), which `serialized_rollback` puts back before each browser test.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests make between
+    # page actions are ordinary synchronous calls, so Django's async-safety guard would refuse them wrongly.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
+            _restore_migrated_data(alias, contents, django_db_blocker)
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _restore_migrated_data(alias: str, contents: str, django_db_blocker) -> None:
+    """Transactional tests that ran earlier without serialized rollback flushed the database and let Django
+    recreate content types with new ids (and cache them). Put the database back exactly as migrations left it,
+    content types first, with an empty content-type cache, so each browser test starts from that state."""
+    import json
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connections
+
+    rows = json.loads(contents)
+    ordered = [row for row in rows if row["model"] == "contenttypes.contenttype"]
+    ordered += [row for row in rows if row["model"] != "contenttypes.contenttype"]
+    with django_db_blocker.unblock():
+        call_command(
+            "flush", database=alias, interactive=False, inhibit_post_migrate=True, reset_sequences=False, verbosity=0
+        )
+        ContentType.objects.clear_cache()
+        connections[alias].creation.deserialize_db_from_string(json.dumps(ordered))
 
 
 @pytest.fixture
