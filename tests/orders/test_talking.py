@@ -160,3 +160,21 @@ def test_the_pages_for_messages_reviews_and_the_queue(client, holder, budget, ve
     queue = verified_client(commissioner).get(reverse("orders:concerns"))
     assert queue.status_code == HTTPStatus.OK
     assert reverse("orders:review-hide", args=[review.pk]) in queue.content.decode()
+
+
+def test_the_storefront_reviews_block_shows_visible_reviews_only(holder, budget, commissioner):
+    from django.template import Context, Template
+
+    order, service = _completed(holder, budget)
+    review = review_write(order=order, user=holder.user, rating=4, body="Always on time.")
+    review_reply(review=review, by=service.owner, body="Thank you!")
+    template = Template("{% load reviews %}{% provider_reviews provider %}")
+
+    shown = template.render(Context({"provider": service.provider}))
+    assert "Rated 4.0 out of 5 from 1 review" in shown
+    assert "Always on time." in shown and "replied:</strong> Thank you!" in shown
+
+    review_hide(review=review, by=commissioner, reason="Test")
+    hidden = template.render(Context({"provider": service.provider}))
+    assert "Always on time." not in hidden
+    assert "No reviews yet." in hidden
