@@ -18,4 +18,9 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 3000},
     },
+    "directory-refresh-listings": {
+        "task": "market.directory.tasks.refresh_listings",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 540},
+    },
 }

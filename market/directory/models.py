@@ -5,6 +5,9 @@ Nothing here identifies who searched: no user, no session, no IP address, no ful
 many results there were.
 """
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
@@ -35,3 +38,59 @@ class SearchRecord(models.Model):
     def __str__(self):
         where = self.district or "anywhere"
         return f"{self.searched_at:%Y-%m-%d %H:%M} {where}: {self.result_count} results"
+
+
+class Listing(models.Model):
+    """The search table: one row per live service of an approved provider whose checks make it listable,
+    denormalised for one indexed query. Kept up to date by PostgreSQL triggers on the tables it is derived
+    from (migration 0004), in the same transaction as the change, whoever makes it; `listings_refresh()`
+    rebuilds it. Dates are applied at read time: a row is visible on day d when
+    listed_from <= d <= listed_until (NULL: no end). It is only an index: every page of results is re-checked
+    against providers.selectors.listed_services() before it is shown.
+    """
+
+    service = models.OneToOneField(
+        "providers.Service", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    category = models.ForeignKey(
+        "taxonomy.Category", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    need_ids = ArrayField(models.BigIntegerField(), default=list, help_text="The service's needs and its category's.")
+    price_pence = models.BigIntegerField()
+    latitude = models.FloatField(null=True, help_text="The provider's base postcode.")
+    longitude = models.FloatField(null=True)
+    neighbourhood_ids = ArrayField(
+        models.BigIntegerField(), default=list,
+        help_text="Neighbourhoods covered: the service's, or (no travel radius either) the provider's.",
+    )
+    travel_radius_km = models.SmallIntegerField(null=True)
+    languages = ArrayField(models.CharField(max_length=40), default=list, help_text="Lower case.")
+    regulated = models.BooleanField()
+    council_budget_ok = models.BooleanField()
+    slot_hours = ArrayField(
+        models.SmallIntegerField(), default=list,
+        help_text="weekday * 24 + hour for every hour a weekly slot overlaps.",
+    )
+    created_at = models.DateTimeField()
+    document = SearchVectorField(help_text="Title (weight A) and description (weight B).")
+    title_document = SearchVectorField(help_text="Title only: what relevance is ranked on.")
+    listed_from = models.DateField(null=True)
+    listed_until = models.DateField(null=True, help_text="Empty: no check it relies on expires.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["provider"], name="listing_provider"),
+            models.Index(fields=["category", "price_pence"], name="listing_category_price"),
+            models.Index(fields=["price_pence"], name="listing_price"),
+            models.Index(fields=["-created_at"], name="listing_newest"),
+            GinIndex(fields=["need_ids"], name="listing_needs"),
+            GinIndex(fields=["neighbourhood_ids"], name="listing_areas"),
+            GinIndex(fields=["slot_hours"], name="listing_slots"),
+            GinIndex(fields=["document"], name="listing_document"),
+        ]
+
+    def __str__(self):
+        return f"Listing of service {self.service_id}"

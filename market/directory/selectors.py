@@ -284,6 +284,145 @@ def results_page(services: QuerySet[Service], *, number: int, size: int = PAGE_S
     return ResultsPage(rows, total, last, size, message)
 
 
+# --- The fast path: the search table ------------------------------------------------------------------------
+
+
+def _listing_sql(criteria: SearchCriteria, today: datetime.date) -> tuple[str, str, str, list, list]:
+    """(select, where, order, select params, where params) over directory_listing `l`: the same filters, distance,
+    rank and order as search_services(), on the denormalised table (see models.Listing)."""
+    where = ["(l.listed_from IS NULL OR l.listed_from <= %s)", "(l.listed_until IS NULL OR l.listed_until >= %s)"]
+    where_params: list = [today, today]
+    select = ["l.service_id", "NULL::float AS distance_km", "NULL::float AS rank"]
+    select_params: list = []
+    if criteria.place is not None:
+        place = criteria.place
+        per_degree = math.radians(1)
+        distance = ("(%s * sqrt(power((l.longitude - %s) * %s, 2) + power((l.latitude - %s) * %s, 2)))")
+        distance_params = [EARTH_RADIUS_KM, place.longitude, per_degree * math.cos(math.radians(place.latitude)),
+                           place.latitude, per_degree]
+        select[1] = f"{distance} AS distance_km"
+        select_params += distance_params
+        if place.neighbourhood is not None:
+            areas, area_params = "ARRAY[%s]::bigint[]", [place.neighbourhood.pk]
+        else:
+            areas = ("ARRAY(SELECT DISTINCT pc.neighbourhood_id FROM places_postcode pc "
+                     "WHERE pc.district = %s AND pc.neighbourhood_id IS NOT NULL)::bigint[]")
+            area_params = [place.district]
+        where.append(f"(l.neighbourhood_ids && {areas} OR "
+                     f"(l.travel_radius_km IS NOT NULL AND {distance} <= l.travel_radius_km))")
+        where_params += [*area_params, *distance_params]
+    if criteria.text:
+        query = "websearch_to_tsquery('english'::regconfig, %s)"
+        where.append(f"l.document @@ {query}")
+        where_params.append(criteria.text)
+        select[2] = f"ts_rank(l.title_document, {query}) AS rank"
+        select_params.append(criteria.text)
+    if criteria.category is not None:
+        where.append("l.category_id = %s")
+        where_params.append(criteria.category.pk)
+    if criteria.need is not None:
+        where.append("l.need_ids @> ARRAY[%s]::bigint[]")
+        where_params.append(criteria.need.pk)
+    if criteria.weekday is not None or criteria.period:
+        days = [criteria.weekday] if criteria.weekday is not None else range(7)
+        if criteria.period:
+            _, starts, ends = PERIODS[criteria.period]
+            hours = range(starts.hour, ends.hour)  # the periods start and end on the hour
+        else:
+            hours = range(24)
+        where.append("l.slot_hours && %s::smallint[]")
+        where_params.append([day * 24 + hour for day in days for hour in hours])
+    if criteria.max_price_pence is not None:
+        where.append("l.price_pence <= %s")
+        where_params.append(criteria.max_price_pence)
+    if criteria.language:
+        where.append("l.languages @> ARRAY[%s]::varchar[]")
+        where_params.append(criteria.language.lower())
+    if criteria.regulated == "only":
+        where.append("l.regulated")
+    elif criteria.regulated == "exclude":
+        where.append("NOT l.regulated")
+    if criteria.council_budget:
+        where.append("l.council_budget_ok")
+    order = {
+        "relevance": "rank DESC, l.price_pence, l.service_id",
+        "distance": "distance_km ASC NULLS LAST, l.price_pence, l.service_id",
+        "price": "l.price_pence, l.service_id",
+        "newest": "l.created_at DESC, l.service_id DESC",
+    }[criteria.effective_sort]
+    return ", ".join(select), " AND ".join(where), order, select_params, where_params
+
+
+def _listing_rows(criteria: SearchCriteria, today: datetime.date, *, offset: int, limit: int) -> list[tuple]:
+    from django.db import connection
+
+    select, where, order, select_params, where_params = _listing_sql(criteria, today)
+    # Only constant SQL fragments are joined here; every value travels as a parameter.
+    sql = (f"SELECT {select}, COUNT(*) OVER () FROM directory_listing l WHERE {where} "  # noqa: S608
+           f"ORDER BY {order} LIMIT %s OFFSET %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*select_params, *where_params, limit, offset])
+        return cursor.fetchall()
+
+
+def _listing_count(criteria: SearchCriteria, today: datetime.date) -> int:
+    from django.db import connection
+
+    _, where, _, _, where_params = _listing_sql(criteria, today)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM directory_listing l WHERE {where}", where_params)  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def search_page(criteria: SearchCriteria, *, number: int, today: datetime.date | None = None,
+                size: int = PAGE_SIZE) -> ResultsPage:
+    """One page of results and the total, from the search table (one query), then re-checked live: the page's
+    services are loaded through listed_services() (one query, 20 ids at most) with what a result card shows
+    (three prefetch queries). A row the live rule refuses is never shown (the table is an index, not the
+    rule); it can only happen when a provider's checks have a gap between them, and it is logged.
+    A page past the end gives the last page, saying so. Same order and total as search_services()."""
+    today = today or timezone.localdate()
+    rows = _listing_rows(criteria, today, offset=(number - 1) * size, limit=size)
+    message = ""
+    if not rows and number > 1:
+        total = _listing_count(criteria, today)
+        last = max(1, -(-total // size))
+        if total:
+            pages = "is only 1 page" if last == 1 else f"are only {last} pages"
+            message = f"There {pages} of results, so here is the last one."
+            rows = _listing_rows(criteria, today, offset=(last - 1) * size, limit=size)
+        number = last
+    if not rows:
+        return ResultsPage([], 0, number, size, message)
+    total = rows[0][3]
+    ids = [row[0] for row in rows]
+    found = {
+        service.pk: service
+        for service in with_display_data(
+            listed_services(on=today).filter(pk__in=ids).select_related("provider", "category"), today=today
+        )
+    }
+    services = []
+    for service_id, distance_km, rank, _ in rows:
+        service = found.get(service_id)
+        if service is None:
+            continue
+        if criteria.place is not None:
+            service.distance_km = distance_km
+        if criteria.text:
+            service.rank = rank
+        services.append(service)
+    if len(services) != len(rows):
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "directory_listing had %d row(s) the live listing rule refuses: %s",
+            len(rows) - len(services), sorted(set(ids) - set(found)),
+        )
+        total -= len(rows) - len(services)
+    return ResultsPage(services, total, number, size, message)
+
+
 # --- What one page of results (or one storefront) shows: fixed number of queries ---------------------------
 
 

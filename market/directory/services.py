@@ -28,3 +28,14 @@ def search_record_create(*, criteria: SearchCriteria, result_count: int) -> Sear
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
         record.save()
     return record
+
+
+def listings_refresh(*, provider_ids: list[int] | None = None) -> None:
+    """Recompute the search table (directory_listing) for these providers, or for all (None), in one
+    transaction. Triggers already do this on every change to what a listing is derived from (migration 0004);
+    this is the safety net (a beat task) and the way to rebuild after loading data with triggers disabled."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT directory_listing_refresh(%s::bigint[])",
+            [None if provider_ids is None else [int(pk) for pk in provider_ids]],
+        )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .forms import SearchForm
-from .selectors import result_rows, results_page, search_services, with_display_data
+from .selectors import result_rows, search_page
 from .services import search_record_create
 
 #: The query-string keys of the form (anything else, like utm_source, does not make a request a search).
@@ -38,7 +38,7 @@ def search(request):
     criteria = form.criteria()
     today = timezone.localdate(now)
     number, page_message = _page_number(request.GET.get("page"))
-    page = results_page(with_display_data(search_services(criteria, on=today), today=today), number=number)
+    page = search_page(criteria, number=number, today=today)
     page_message = page.message or page_message
     total = page.total
     rows = result_rows(page.services, now=now)

@@ -1,0 +1,11 @@
+"""Directory tasks: thin, calling a service."""
+
+from celery import shared_task
+
+from .services import listings_refresh
+
+
+@shared_task(name="market.directory.tasks.refresh_listings", ignore_result=True)
+def refresh_listings(provider_ids: list[int] | None = None) -> None:
+    """Rebuild the search table (all providers by default). Triggers keep it current; this is the safety net."""
+    listings_refresh(provider_ids=provider_ids)
