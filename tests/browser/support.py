@@ -106,7 +106,7 @@ FOCUS_JS = """
   const r = el.getBoundingClientRect();
   return {
     tag: el.tagName.toLowerCase(), id: el.id,
-    text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 80),
+    text: (el.getAttribute('aria-label') || el.textContent || el.value || '').replace(/\\s+/g, ' ').trim().slice(0, 80),
     visible: (outline || shadow) && r.width > 0 && r.height > 0,
     outline: s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor, shadow: s.boxShadow,
   };
