@@ -308,6 +308,29 @@ def budget_adjust(
     return entry
 
 
+def budget_top_up(*, budget: Budget, amount_pence: int, on: datetime.date, reason: str, actor: User) -> LedgerEntry:
+    """Extra money for a budget (for example a one-off top-up agreed at a review), by a coordinator working
+    with the holder or a commissioner, with a reason. Counts in the period containing `on`."""
+    reason = (reason or "").strip()
+    if not _may_manage_budget(actor, budget.holder):
+        raise BudgetRefused("Only a coordinator working with this person, or a commissioner, can top up a budget.")
+    if not reason:
+        raise BudgetRefused("Give a reason for the top-up. The holder will see it.", field="reason")
+    if not isinstance(amount_pence, int) or not 0 < amount_pence <= 10_000_000:
+        raise BudgetRefused("Enter an amount above £0 and up to £100,000.", field="amount_pence")
+    with transaction.atomic():
+        budget = budget_lock(budget.pk)
+        if not budget.covers(on):
+            raise BudgetRefused("Choose a day within the budget's plan.", field="on")
+        start = budget.period_start_for(on)
+        entry = _write(budget, EntryKind.TOP_UP, {start: (on, amount_pence)}, actor=actor,
+                       on_behalf_of=budget.holder, reason=reason)[0]
+        audit_record(action="budget.topped_up", actor=actor, on_behalf_of=budget.holder, target=budget,
+                     summary=f"{actor} topped up {budget} by {format_pence(amount_pence)}: {reason}",
+                     data={"amount_pence": amount_pence, "on": on.isoformat(), "entry": entry.pk})
+    return entry
+
+
 def budget_today() -> datetime.date:
     return timezone.localdate()
 

@@ -239,3 +239,18 @@ def test_an_adjustment_needs_a_reason_in_the_database(budget):
     with pytest.raises(IntegrityError, match="ledger_adjustment_has_reason"), transaction.atomic():
         LedgerEntry.objects.create(budget=budget, kind=EntryKind.ADJUSTMENT, amount_pence=5,
                                    effective_on=today(), period_starts_on=today())
+
+
+def test_a_top_up_adds_money_with_a_reason(budget, holder):
+    from orders.services import budget_top_up
+
+    coordinator = holder.caseload_assignments.get().coordinator
+    with pytest.raises(BudgetRefused, match="Only a coordinator"):
+        budget_top_up(budget=budget, amount_pence=500, on=today(), reason="Birthday trip", actor=holder.user)
+    with pytest.raises(BudgetRefused, match="Give a reason"):
+        budget_top_up(budget=budget, amount_pence=500, on=today(), reason="", actor=coordinator)
+    assert budget_balance(budget).allocated == 10_000
+
+    budget_top_up(budget=budget, amount_pence=2500, on=today(), reason="Trip to the coast", actor=coordinator)
+    assert budget_balance(budget) == Balance(allocated=12_500, committed=0, spent=0, left=12_500)
+    assert _ledger_rows(budget)[-1] == (EntryKind.TOP_UP, 2500)
