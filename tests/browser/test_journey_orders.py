@@ -301,3 +301,49 @@ def test_coordinator_adjusts_a_budget_and_orders_for_a_holder(page, url, live_se
     order = Order.objects.get()
     assert (order.holder, order.placed_by, order.total_pence) == (holder, caseload.coordinator, 3500)
     check_accessibility(page, "7-order-placed-for-holder")
+
+
+def test_other_order_and_provider_pages(page, new_page, url, live_server, check_accessibility):
+    """Pages the journeys pass by without stopping: each is checked the same way."""
+    holder = factories.PersonFactory(full_name="Margaret Hughes", user__full_name="Margaret Hughes")
+    service = _listed_service(holder.neighbourhood)
+    budget = make_budget(
+        holder=holder, amount_pence=20_000, period="annual", starts_on=in_days(-30), ends_on=in_days(334)
+    )
+    order = place(user=holder.user, budget=budget, service=service)
+    supporter = factories.SupporterFactory(full_name="Susan Hughes")
+    consent_grant(
+        holder=holder,
+        supporter=supporter,
+        scopes=[ConsentScope.VIEW, ConsentScope.ORDER],
+        relationship="daughter",
+        granted_by=holder.user,
+    )
+
+    sign_in(page, live_server.url, holder.user)
+    for path, name in [
+        (f"/orders/people/{holder.pk}/budgets/", "holder-budgets"),
+        (f"/orders/budgets/{budget.pk}/", "holder-budget-statement"),
+        (f"/orders/people/{holder.pk}/orders/", "holder-orders"),
+        (f"/orders/{order.pk}/cancel/", "holder-cancel-form"),
+    ]:
+        page.goto(url(path))
+        check_accessibility(page, name)
+
+    helper = new_page()
+    sign_in(helper, live_server.url, supporter)
+    helper.goto(url(f"/orders/new/{service.pk}/"))
+    check_accessibility(helper, "supporter-choose-person")
+
+    provider_page = new_page()
+    sign_in(provider_page, live_server.url, service.owner)
+    slug = service.provider.slug
+    for path, name in [
+        ("/provider/", "provider-home"),
+        (f"/provider/{slug}/members/", "provider-members"),
+        (f"/provider/{slug}/services/{service.pk}/", "provider-service-edit"),
+        (f"/orders/{order.pk}/decline/", "provider-decline-form"),
+        (f"/orders/{order.pk}/propose/", "provider-propose-form"),
+    ]:
+        provider_page.goto(url(path))
+        check_accessibility(provider_page, name)
