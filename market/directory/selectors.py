@@ -40,6 +40,7 @@ from market.places.selectors import Place
 from market.taxonomy.models import Category, Need
 from providers.models import (
     AvailabilityException,
+    CheckStatus,
     PriceUnit,
     Provider,
     ProviderCheck,
@@ -73,16 +74,20 @@ TAXONOMY_TTL_SECONDS = 60
 TAXONOMY_CACHE_KEY = "directory:taxonomy:v1"
 
 
-def taxonomy(kind: str) -> list:
-    """All categories (kind="category") or needs (kind="need"), at most TAXONOMY_TTL_SECONDS old."""
+def taxonomies() -> dict[str, list]:
+    """{"category": all categories, "need": all needs}, at most TAXONOMY_TTL_SECONDS old (one cache read)."""
     from django.core.cache import cache
 
-    both = cache.get_or_set(
+    return cache.get_or_set(
         TAXONOMY_CACHE_KEY,
         lambda: {"category": list(Category.objects.all()), "need": list(Need.objects.all())},
         TAXONOMY_TTL_SECONDS,
     )
-    return both[kind]
+
+
+def taxonomy(kind: str) -> list:
+    """All categories (kind="category") or needs (kind="need"), at most TAXONOMY_TTL_SECONDS old."""
+    return taxonomies()[kind]
 
 
 def service_search_vector() -> SearchVector:
@@ -240,6 +245,7 @@ class ResultsPage:
     number: int
     size: int
     message: str = ""
+    rows: list = field(default_factory=list)
 
     @property
     def num_pages(self) -> int:
@@ -375,7 +381,7 @@ def _listing_count(criteria: SearchCriteria, today: datetime.date) -> int:
 
 
 def search_page(criteria: SearchCriteria, *, number: int, today: datetime.date | None = None,
-                size: int = PAGE_SIZE) -> ResultsPage:
+                now: datetime.datetime | None = None, size: int = PAGE_SIZE) -> ResultsPage:
     """One page of results and the total, from the search table (one query), then re-checked live: the page's
     services are loaded through listed_services() (one query, 20 ids at most) with what a result card shows
     (three prefetch queries). A row the live rule refuses is never shown (the table is an index, not the
@@ -396,31 +402,127 @@ def search_page(criteria: SearchCriteria, *, number: int, today: datetime.date |
         return ResultsPage([], 0, number, size, message)
     total = rows[0][3]
     ids = [row[0] for row in rows]
-    found = {
-        service.pk: service
-        for service in with_display_data(
-            listed_services(on=today).filter(pk__in=ids).select_related("provider", "category"), today=today
-        )
-    }
-    services = []
+    cards = _cards(ids, today=today, now=now or timezone.now())
+    shown = []
     for service_id, distance_km, rank, _ in rows:
-        service = found.get(service_id)
-        if service is None:
+        card = cards.get(service_id)
+        if card is None:
             continue
         if criteria.place is not None:
-            service.distance_km = distance_km
+            card.service.distance_km = distance_km
+            card.distance = distance_label(distance_km)
         if criteria.text:
-            service.rank = rank
-        services.append(service)
-    if len(services) != len(rows):
+            card.service.rank = rank
+        shown.append(card)
+    if len(shown) != len(rows):
         import logging
 
         logging.getLogger(__name__).warning(
             "directory_listing had %d row(s) the live listing rule refuses: %s",
-            len(rows) - len(services), sorted(set(ids) - set(found)),
+            len(rows) - len(shown), sorted(set(ids) - set(cards)),
         )
-        total -= len(rows) - len(services)
-    return ResultsPage(services, total, number, size, message)
+        total -= len(rows) - len(shown)
+    page = ResultsPage([card.service for card in shown], total, number, size, message)
+    page.rows = shown
+    return page
+
+
+#: listed_services(on=day) compiled to SQL, per day (compiling the rule's subqueries costs more than running them
+#: for one page). The SQL, not any result: every search still runs it.
+_LISTED_SQL: dict[datetime.date, tuple[str, tuple]] = {}
+
+
+def _listed_sql(today: datetime.date) -> tuple[str, tuple]:
+    if today not in _LISTED_SQL:
+        _LISTED_SQL.clear()
+        _LISTED_SQL[today] = listed_services(on=today).order_by().values("pk").query.sql_with_params()
+    return _LISTED_SQL[today]
+
+
+def _cards(ids: list[int], *, today: datetime.date, now: datetime.datetime) -> dict[int, ResultRow]:
+    """What each result card shows, for the services among `ids` that listed_services() lists today, in one
+    query: the service, its provider and category, weekly slots, the next fortnight's exceptions and the
+    provider's current checks (approved, issued, unexpired: providers.selectors._current) for the badges."""
+    from django.db import connection
+
+    listed_sql, listed_params = _listed_sql(today)
+    horizon = today + datetime.timedelta(days=AVAILABILITY_HORIZON_DAYS)
+    sql = f"""
+        SELECT s.id, s.title, s.description, s.price_pence, s.unit, s.is_regulated_personal_care,
+               p.id, p.name, p.slug, c.id, c.name, c.is_regulated_personal_care,
+               (SELECT json_agg(json_build_array(a.weekday, a.starts_at, a.ends_at) ORDER BY a.weekday, a.starts_at)
+                  FROM providers_serviceavailability a WHERE a.service_id = s.id),
+               (SELECT json_agg(json_build_array(e.date, e.is_available))
+                  FROM providers_availabilityexception e
+                 WHERE e.service_id = s.id AND e.date >= %s AND e.date <= %s),
+               (SELECT json_agg(json_build_array(t.name, k.decided_at, k.issued_on)
+                                ORDER BY t.sort_order, k.decided_at DESC)
+                  FROM providers_providercheck k JOIN providers_checktype t ON t.id = k.check_type_id
+                 WHERE k.provider_id = p.id AND k.status = %s AND k.issued_on <= %s
+                   AND (k.expires_on IS NULL OR k.expires_on >= %s))
+          FROM providers_service s
+          JOIN providers_provider p ON p.id = s.provider_id
+          JOIN taxonomy_category c ON c.id = s.category_id
+         WHERE s.id = ANY(%s) AND s.id IN (SELECT listed.pk FROM ({listed_sql}) listed WHERE listed.pk = ANY(%s))
+    """  # noqa: S608 (listed_sql is Django's own compiled SQL; every value is a parameter)
+    params = [today, horizon, CheckStatus.APPROVED, today, today, ids, *listed_params, ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    cards = {}
+    for (pk, title, description, price_pence, unit, regulated, provider_id, provider_name, slug, category_id,
+         category_name, category_regulated, slots, exceptions, checks) in fetched:
+        service = Service(pk=pk, title=title, description=description, price_pence=price_pence, unit=unit,
+                          is_regulated_personal_care=regulated, provider_id=provider_id, category_id=category_id)
+        service.provider = Provider(pk=provider_id, name=provider_name, slug=slug)
+        service.category = Category(pk=category_id, name=category_name, is_regulated_personal_care=category_regulated)
+        slot_rows = [
+            _Slot(weekday, datetime.time.fromisoformat(starts), datetime.time.fromisoformat(ends))
+            for weekday, starts, ends in slots or []
+        ]
+        exception_rows = [
+            _Exception(datetime.date.fromisoformat(day), available) for day, available in exceptions or []
+        ]
+        check_rows = [
+            _Check(_CheckType(name), datetime.datetime.fromisoformat(decided) if decided else None,
+                   datetime.date.fromisoformat(issued))
+            for name, decided, issued in checks or []
+        ]
+        cards[pk] = ResultRow(
+            service=service,
+            price=price_label(service),
+            distance="",
+            badges=badges_for(check_rows),
+            next_available=describe_next(next_available(slot_rows, exception_rows, now), now),
+            regulated=regulated or category_regulated,
+            summary=_summary(description),
+        )
+    return cards
+
+
+@dataclass(frozen=True)
+class _Slot:
+    weekday: int
+    starts_at: datetime.time
+    ends_at: datetime.time
+
+
+@dataclass(frozen=True)
+class _Exception:
+    date: datetime.date
+    is_available: bool
+
+
+@dataclass(frozen=True)
+class _CheckType:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Check:
+    check_type: _CheckType
+    decided_at: datetime.datetime | None
+    issued_on: datetime.date
 
 
 # --- What one page of results (or one storefront) shows: fixed number of queries ---------------------------
@@ -451,6 +553,11 @@ def with_display_data(services: QuerySet[Service], *, today: datetime.date | Non
 class Badge:
     label: str
     verified_on: datetime.date
+
+    @property
+    def verified_text(self) -> str:
+        """"5 November 2026" (what the template's date:"j F Y" gave, without a filter per badge)."""
+        return f"{self.verified_on.day} {self.verified_on:%B %Y}"
 
 
 def badges_for(checks: list[ProviderCheck]) -> list[Badge]:
@@ -545,6 +652,14 @@ class ResultRow:
     badges: list[Badge]
     next_available: str
     regulated: bool
+    summary: str = ""
+
+
+def _summary(description: str) -> str:
+    """The first 40 words, as the template's truncatewords:40 would give."""
+    from django.utils.text import Truncator
+
+    return Truncator(description).words(40)
 
 
 def result_rows(services, *, now: datetime.datetime | None = None) -> list[ResultRow]:
@@ -562,6 +677,7 @@ def result_rows(services, *, now: datetime.datetime | None = None) -> list[Resul
                 now,
             ),
             regulated=service.is_regulated_personal_care or service.category.is_regulated_personal_care,
+            summary=_summary(service.description),
         ))
     return rows
 

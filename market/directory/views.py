@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .forms import SearchForm
-from .selectors import result_rows, search_page
+from .selectors import search_page
 from .services import search_record_create
 
 #: The query-string keys of the form (anything else, like utm_source, does not make a request a search).
@@ -38,10 +38,10 @@ def search(request):
     criteria = form.criteria()
     today = timezone.localdate(now)
     number, page_message = _page_number(request.GET.get("page"))
-    page = search_page(criteria, number=number, today=today)
+    page = search_page(criteria, number=number, today=today, now=now)
     page_message = page.message or page_message
     total = page.total
-    rows = result_rows(page.services, now=now)
+    rows = page.rows
 
     # A new search is recorded once (paging through its results is not a new search).
     if number == 1 and not request.GET.get("page"):

@@ -1,0 +1,31 @@
+"""The search form's own template renders exactly what the site's generic accessible form templates would
+(labels, hints, error summary linking to each field, aria-describedby, aria-invalid), only faster."""
+
+from __future__ import annotations
+
+import pytest
+from django.test.html import parse_html
+
+from market.directory.forms import SearchForm
+
+
+@pytest.mark.parametrize("data", [
+    None,
+    {"postcode": "WN1 1AA", "q": "tea & <cake>", "day": "2", "time": "morning", "max_price": "17.50",
+     "language": "Urdu", "regulated": "only", "council_budget": "on", "sort": "price"},
+    {"postcode": "NOT A POSTCODE", "max_price": "lots", "day": "9", "language": "Klingon", "sort": "newest"},
+    {"sort": "distance", "q": "x" * 300},
+])
+def test_the_search_form_renders_the_same_html_as_the_generic_templates(borough, gardening, data):
+    form = SearchForm(data)
+    form.is_valid() if data is not None else None
+    assert not any(field.use_fieldset for field in form)  # the fast template has no fieldset branch
+    assert not form.hidden_fields()
+
+    fast = form.render()
+    generic = form.render(template_name="forms/form.html")
+
+    assert parse_html(fast) == parse_html(generic)
+    if data and len(data) <= 5:
+        assert 'aria-invalid="true"' in fast
+        assert "There is a problem" in fast
