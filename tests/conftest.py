@@ -8,6 +8,25 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import factories
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that commits (transaction=True, transactional_db, live_server) restores the rows that
+    migrations create (Wagtail's root and home pages, seeded check types, content types) before it runs.
+
+    Without this, one such test's flush at teardown leaves the database empty of them, and Django recreates
+    content types with new ids, so later transactional tests fail depending on the order they run in.
+    """
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is None:
+            continue
+        marker = item.get_closest_marker("django_db")
+        transactional = "transactional_db" in names or "live_server" in names or bool(
+            marker and marker.kwargs.get("transaction")
+        )
+        if transactional and "django_db_serialized_rollback" not in names:
+            names.append("django_db_serialized_rollback")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_throttle():
     """Each test starts with an empty cache, so sign-in throttling from one test never leaks into another."""
