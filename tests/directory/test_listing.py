@@ -184,3 +184,47 @@ def test_search_fields_follow_edits_and_a_rebuild_changes_nothing(commissioner):
     before = list(Listing.objects.order_by("pk").values())
     listings_refresh()
     assert list(Listing.objects.order_by("pk").values()) == before
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"sort": "price"}, {"sort": "newest"}, {"postcode": "WN1 1AA"}, {"postcode": "WN5"},
+    {"postcode": "WN6 0QQ", "sort": "price"}, {"q": "tea"}, {"q": "tea", "postcode": "WN1"},
+    {"category": "gardening"}, {"need": "getting-out"}, {"day": "0"}, {"time": "evening"},
+    {"day": "4", "time": "evening"}, {"max_price": "15"}, {"language": "Urdu"}, {"regulated": "only"},
+    {"regulated": "exclude", "council_budget": "on"},
+])
+def test_the_fast_search_finds_what_the_live_query_finds_in_the_same_order(borough, listed, gardening, params):
+    """search_page() (the table, re-checked live) and search_services() (the rule evaluated in one query over
+    every service) give the same services, order and total."""
+    from market.directory.forms import SearchForm
+    from market.directory.selectors import search_page, search_services
+    from providers.models import ServiceAvailability
+    from tests.factories import NeedFactory
+
+    chat = listed(title="Cuppa and a chat", price_pence=1400, languages=["urdu"], unit="per_visit",
+                  description="A friendly visit at home for tea and conversation.")
+    ServiceAvailability.objects.create(service=chat, weekday=0, starts_at="09:00", ends_at="12:00")
+    dance = listed(title="Tea dance", price_pence=1000, unit="per_session", council_budget_ok=False,
+                   neighbourhoods=["pemberton"], description="Dancing, music and cake at the church hall.")
+    NeedFactory(name="Getting out").services.add(dance)
+    ServiceAvailability.objects.create(service=dance, weekday=4, starts_at="18:30", ends_at="21:00")
+    listed(title="Hedge trimming", category=gardening, price_pence=2000, neighbourhoods=["standish"],
+           description="Hedges, lawns and borders kept tidy, tea provided.")
+    listed(title="Walks within 5 km", neighbourhoods=(), travel_radius_km=5, provider__postcode="WN6 0QQ")
+    roaming = listed(title="Provider's own areas", neighbourhoods=(), provider__postcode="WN5 9XX")
+    roaming.provider.neighbourhoods.set([borough["pemberton"]])
+    ListedServiceFactory(title="Not covering anywhere", category=gardening)
+    paused = listed(title="Paused tea")
+    paused.status = ServiceStatus.PAUSED
+    paused.save()
+
+    form = SearchForm(params)
+    assert form.is_valid(), form.errors
+    criteria = form.criteria()
+    today = timezone.localdate()
+
+    live = list(search_services(criteria, on=today).values_list("pk", flat=True))
+    page = search_page(criteria, number=1, today=today, size=50)
+
+    assert [row.service.pk for row in page.rows] == live
+    assert page.total == len(live)
