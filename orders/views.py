@@ -20,6 +20,7 @@ from market.accounts.models import ConsentScope, Person, Role
 from market.accounts.permissions import Capacity, capacity_for, person_access
 from market.accounts.selectors import people_for_user
 from market.core.exceptions import DomainError
+from market.core.forms import posted
 from providers.models import Provider, ProviderMembership, Service
 
 from . import selectors, services
@@ -78,7 +79,7 @@ def budget_adjust(request, budget_id: int):
     budget = get_object_or_404(Budget.objects.select_related("holder"), pk=budget_id)
     if not _may_adjust(request.user, budget):
         raise Http404("No such budget.")
-    form = AdjustForm(request.POST or None, initial={"on": timezone.localdate()})
+    form = AdjustForm(posted(request), initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.budget_adjust(budget=budget, amount_pence=form.signed_pence(), on=form.cleaned_data["on"],
@@ -129,7 +130,7 @@ def order_new(request, service_id: int):
     person = _person_for_order(request)
     acting = person_access(request.user, person, ConsentScope.ORDER, request=request)
     budgets = selectors.budgets_for_person(person)
-    form = OrderForm(request.POST or None, budgets=budgets)
+    form = OrderForm(posted(request), budgets=budgets)
     context = {"service": service, "person": person, "acting": acting, "form": form, "budgets": budgets}
     if request.method != "POST" or not form.is_valid():
         return render(request, "orders/order_form.html", context)
@@ -232,7 +233,7 @@ def order_accept_proposal(request, order_id: int):
 def _reason_action(request, order_id: int, *, title: str, submit: str, act, done: str):
     order = _get_order(order_id)
     _order_sides(request, order)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             act(order, form.cleaned_data["reason"])
@@ -263,7 +264,7 @@ def order_cancel(request, order_id: int):
 def order_propose(request, order_id: int):
     order = _get_order(order_id)
     _order_sides(request, order)
-    form = ProposalForm(request.POST or None)
+    form = ProposalForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -297,7 +298,7 @@ def visit_record(request, visit_id: int):
     visit = _get_visit(request, visit_id)
     initial = {"actual_starts_at": timezone.localtime(visit.starts_at).strftime("%Y-%m-%dT%H:%M"),
                "actual_ends_at": timezone.localtime(visit.ends_at).strftime("%Y-%m-%dT%H:%M")}
-    form = DeliveryForm(request.POST or None, initial=initial)
+    form = DeliveryForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -317,7 +318,7 @@ def visit_record(request, visit_id: int):
 def block_record(request, order_id: int):
     order = _get_order(order_id)
     _order_sides(request, order)
-    form = DeliveryForm(request.POST or None)
+    form = DeliveryForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -348,7 +349,7 @@ def visit_confirm(request, visit_id: int):
 @login_required
 def visit_dispute(request, visit_id: int):
     visit = _get_visit(request, visit_id)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(posted(request))
     form.fields["reason"].label = "What went wrong?"
     if request.method == "POST" and form.is_valid():
         try:
@@ -366,7 +367,7 @@ def visit_dispute(request, visit_id: int):
 @login_required
 def visit_resolve(request, visit_id: int):
     visit = _get_visit(request, visit_id)
-    form = ResolveForm(request.POST or None)
+    form = ResolveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.visit_resolve_dispute(visit=visit, by=request.user, pay=form.cleaned_data["pay"],
@@ -443,7 +444,7 @@ def order_message(request, order_id: int):
 def review_write(request, order_id: int):
     order = _get_order(order_id)
     _order_sides(request, order)
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.review_write(order=order, user=request.user, rating=form.cleaned_data["rating"],
@@ -463,7 +464,7 @@ def review_reply(request, review_id: int):
     review = get_object_or_404(Review.objects.select_related("order"), pk=review_id)
     if not ProviderMembership.objects.filter(user=request.user, provider_id=review.provider_id).exists():
         raise Http404("No such review.")
-    form = MessageForm(request.POST or None)
+    form = MessageForm(posted(request))
     form.fields["body"].label = "Your reply (you can reply once)"
     if request.method == "POST" and form.is_valid():
         try:
@@ -483,7 +484,7 @@ def review_hide(request, review_id: int):
     review = get_object_or_404(Review.objects.select_related("order", "provider"), pk=review_id)
     if not request.user.has_role(Role.COMMISSIONER):
         raise Http404("No such review.")
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.review_hide(review=review, by=request.user, reason=form.cleaned_data["reason"])
@@ -503,7 +504,7 @@ def concern_raise(request, provider_id: int):
     visit = None
     if request.GET.get("visit", "").isdigit():
         visit = get_object_or_404(Visit.objects.select_related("order"), pk=request.GET["visit"])
-    form = ConcernForm(request.POST or None)
+    form = ConcernForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             concern = services.concern_raise(user=request.user, provider=provider, visit=visit,

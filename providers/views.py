@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from market.core.audit import audit_record
 from market.core.exceptions import DomainError
+from market.core.forms import posted, posted_files
 
 from . import selectors, services
 from .forms import (
@@ -83,7 +84,7 @@ def sign_up(request):
     """Sign-up step 1. Someone new also creates their login here; a signed-in person uses their own."""
     signed_in = request.user.is_authenticated
     form_class = AboutForm if signed_in else SignUpForm
-    form = form_class(request.POST or None)
+    form = form_class(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -272,7 +273,7 @@ def dashboard(request, slug: str):
 @login_required
 def check_upload(request, slug: str):
     provider, _ = provider_for_member(request.user, slug)
-    form = CheckUploadForm(request.POST or None, request.FILES or None, initial={"check_type": request.GET.get("type")})
+    form = CheckUploadForm(posted(request), posted_files(request), initial={"check_type": request.GET.get("type")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -338,8 +339,8 @@ def _service_for_member(request, slug: str, service_id: int) -> tuple[Provider, 
 def service_create(request, slug: str):
     provider, _ = provider_for_member(request.user, slug)
     form = ServiceForm(
-        request.POST or None,
-        request.FILES or None,
+        posted(request),
+        posted_files(request),
         initial={"languages": "English", "council_budget_ok": True, "minimum_units": 1, "status": ServiceStatus.LIVE},
     )
     del form.fields["remove_photo"]
@@ -375,7 +376,7 @@ def _photo(form) -> services.PhotoUpload | None:
 @login_required
 def service_edit(request, slug: str, service_id: int):
     provider, service = _service_for_member(request, slug, service_id)
-    form = ServiceForm(request.POST or None, request.FILES or None, initial=ServiceForm.initial_for(service))
+    form = ServiceForm(posted(request), posted_files(request), initial=ServiceForm.initial_for(service))
     if service.photo_id is None:
         del form.fields["remove_photo"]
     if request.method == "POST" and form.is_valid():
@@ -470,7 +471,7 @@ def exception_remove(request, slug: str, service_id: int, exception_id: int):
 def members(request, slug: str):
     provider, membership = provider_for_member(request.user, slug)
     is_owner = membership.role == MemberRole.OWNER
-    form = MemberAddForm(request.POST or None) if is_owner else None
+    form = MemberAddForm(posted(request)) if is_owner else None
     if request.method == "POST":
         provider_for_member(request.user, slug, owner=True)
         if form.is_valid():

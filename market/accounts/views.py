@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from market.core.audit import audit_record
 from market.core.exceptions import DomainError
+from market.core.forms import posted
 
 from . import selectors, services
 from .forms import ConsentGrantForm, ConsentRevokeForm, SecondFactorForm, SignInForm
@@ -57,7 +58,7 @@ def second_factor(request):
     user = request.user
     if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
         return redirect("accounts:second-factor-setup")
-    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    form = SecondFactorForm(posted(request))
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["token"])
         if device is not None:
@@ -74,7 +75,7 @@ def second_factor_setup(request):
     if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
         return redirect("accounts:second-factor")
     device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Authenticator app"})
-    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    form = SecondFactorForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
@@ -138,7 +139,7 @@ def _consent_manager(request, person: Person) -> Capacity:
 def consent_grant(request, person_id: int):
     person = get_object_or_404(Person, pk=person_id)
     _consent_manager(request, person)
-    form = ConsentGrantForm(request.POST if request.method == "POST" else None)
+    form = ConsentGrantForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         supporter = User.objects.filter(email__iexact=data["supporter_email"], is_active=True).first()

@@ -7,3 +7,13 @@ class GovFormMixin:
     aria-describedby (ids `<id>_helptext` and `<id>_error`), which the templates use."""
 
     template_name = "forms/form.html"
+
+
+def posted(request):
+    """The submitted form data for a POST, or None for a GET. Unlike `request.POST or None`, an empty POST
+    (every field left blank) is still bound, so it is validated and its errors shown."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request):
+    return request.FILES if request.method == "POST" else None

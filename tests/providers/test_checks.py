@@ -169,3 +169,12 @@ def test_if_the_database_refuses_the_row_the_stored_file_is_removed(provider, ow
     assert ProviderCheck.objects.count() == 0
     assert _private_files() == before
     assert not AuditEvent.objects.filter(action="check.uploaded").exists()
+
+
+def test_an_empty_upload_form_is_validated_not_shown_afresh(client, provider, owner):
+    client.force_login(owner)
+    response = client.post(reverse("providers:check-upload", kwargs={"slug": provider.slug}), {})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].is_bound
+    assert "check_type" in response.context["form"].errors
+    assert not provider.checks.exists()
