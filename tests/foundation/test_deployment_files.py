@@ -22,7 +22,7 @@ def test_compose_has_the_production_shape():
     assert services["redis"]["command"][services["redis"]["command"].index("--appendonly") + 1] == "yes"
     for name in ("db", "redis", "web", "worker"):
         assert "healthcheck" in services[name], name
-    assert set(COMPOSE["volumes"]) == {"postgres-data", "redis-data", "media"}
+    assert set(COMPOSE["volumes"]) == {"postgres-data", "redis-data", "media", "private-media"}
     beats = [name for name, service in services.items() if "beat" in service.get("command", [])]
     assert beats == ["beat"]
     assert services["beat"]["deploy"]["replicas"] == 1
