@@ -25,6 +25,9 @@ RUN pip install --upgrade pip && pip install .
 RUN SECRET_KEY=collectstatic ALLOWED_HOSTS=localhost DATABASE_URL=postgres://x@localhost/x \
     REDIS_URL=redis://localhost:6379/0 python manage.py collectstatic --noinput
 
+# Named volumes take the ownership of these folders, so the app user can write uploads.
+RUN mkdir -p /app/media /app/private && chown market:market /app/media /app/private
+
 USER market
 EXPOSE 8000
 CMD ["gunicorn", "market.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
