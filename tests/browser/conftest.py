@@ -26,9 +26,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup, django_db_blocker):
+def browser(request, django_db_blocker):
     if not CHROMIUM.exists():
         pytest.skip(f"Browser tests need Chromium at {CHROMIUM}: run .ci/install-browser.sh (apt-get install chromium)")
+    request.getfixturevalue("django_db_setup")  # only now: a machine without Chromium skips at once
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
