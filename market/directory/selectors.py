@@ -563,8 +563,9 @@ class Badge:
 def badges_for(checks: list[ProviderCheck]) -> list[Badge]:
     """One "verified" badge per kind of check, dated by the most recent approval."""
     latest: dict[str, datetime.date] = {}
+    zone = timezone.get_current_timezone()
     for check in checks:
-        when = timezone.localdate(check.decided_at) if check.decided_at else check.issued_on
+        when = timezone.localdate(check.decided_at, zone) if check.decided_at else check.issued_on
         name = check.check_type.name
         if name not in latest or when > latest[name]:
             latest[name] = when

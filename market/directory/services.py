@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+import json
+import logging
+
+from django.db import IntegrityError, connection, transaction
 
 from .models import SearchRecord
 from .selectors import SearchCriteria
 
+logger = logging.getLogger(__name__)
 
-def search_record_create(*, criteria: SearchCriteria, result_count: int) -> SearchRecord:
+
+def search_record_create(*, criteria: SearchCriteria, result_count: int) -> SearchRecord | None:
     """Record one search, anonymously: postcode district, filters, number of results, time.
 
-    No audit row: nobody is acting on anyone's record, and the row itself is the record. Committed with
-    synchronous_commit off: losing the last few hundred milliseconds of search statistics in a database
-    crash is acceptable, and it keeps a disk flush off every search request.
+    No audit row: nobody is acting on anyone's record, and the row itself is the record. On its own (the
+    usual case: a GET request runs in autocommit) it is one statement, one round trip, committed with
+    synchronous_commit off: losing the last few hundred milliseconds of search statistics in a database crash
+    is acceptable, and it keeps a disk flush off every search request. The category and need references are
+    checked by the database's foreign keys; if one vanished meanwhile, the search is not recorded (logged),
+    never an error page. Inside a caller's transaction it is a plain validated insert that leaves the
+    transaction's durability alone.
     """
     record = SearchRecord(
         district=criteria.place.district if criteria.place else "",
@@ -22,11 +31,24 @@ def search_record_create(*, criteria: SearchCriteria, result_count: int) -> Sear
         filters=criteria.record_filters(),
         result_count=result_count,
     )
-    record.full_clean()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    if connection.in_atomic_block:
+        record.full_clean()
         record.save()
+        return record
+    record.full_clean(exclude=["category", "need"])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH quiet AS (SELECT set_config('synchronous_commit', 'off', true)) "
+                "INSERT INTO directory_searchrecord (searched_at, district, category_id, need_id, filters, "
+                "result_count) SELECT %s, %s, %s, %s, %s::jsonb, %s FROM quiet RETURNING id",
+                [record.searched_at, record.district, record.category_id, record.need_id,
+                 json.dumps(record.filters), record.result_count],
+            )
+            record.pk = cursor.fetchone()[0]
+    except IntegrityError:
+        logger.warning("Search not recorded: its category or need no longer exists")
+        return None
     return record
 
 
