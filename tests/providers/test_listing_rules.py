@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from providers.models import CheckStatus, CheckType, ProviderCheck, ProviderStatus, ServiceStatus
-from providers.selectors import listed_services, provider_is_listed, service_is_listed
+from providers.selectors import listed_services, provider_is_listed, service_is_listed, service_listed_now
 from tests.factories import CategoryFactory, ListedServiceFactory, ProviderCheckFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +137,47 @@ def test_a_check_expiring_today_still_counts_and_tomorrow_it_does_not():
     assert service_is_listed(service) is True
     assert service_is_listed(service, on=_today() + datetime.timedelta(days=1)) is False
     assert provider_is_listed(service.provider, on=_today() + datetime.timedelta(days=1)) is False
+
+
+@pytest.mark.parametrize(
+    "break_it",
+    [
+        _break_by_expired_check,
+        _break_by_missing_mandatory_check,
+        _break_by_pending_check,
+        _break_by_regulated_without_cqc,
+        _break_by_regulated_category_without_cqc,
+        _break_by_suspended_provider,
+        _break_by_pending_provider,
+        _break_by_paused_service,
+        _break_by_expired_cqc,
+    ],
+)
+def test_the_single_service_check_agrees_with_listed_services(break_it):
+    # service_listed_now() (order placement's check) answers exactly as listed_services() does
+    service = ListedServiceFactory()
+    assert (service_listed_now(service.pk), service_is_listed(service)) == (True, True)
+
+    break_it(service)
+
+    assert (service_listed_now(service.pk), service_is_listed(service)) == (False, False)
+
+
+def test_the_single_service_check_agrees_on_cqc_exemption_and_expiry_dates():
+    service = ListedServiceFactory(is_regulated_personal_care=True)
+    assert (service_listed_now(service.pk), service_is_listed(service)) == (False, False)
+    service.provider.cqc_exemption_reason = "Works under the registered manager of Scholes Care Co-operative."
+    service.provider.save()
+    assert (service_listed_now(service.pk), service_is_listed(service)) == (True, True)
+
+    other = ListedServiceFactory(is_regulated_personal_care=True)
+    ProviderCheckFactory(provider=other.provider, check_type=CheckType.objects.get(slug="cqc-registration"),
+                         person_name="", expires_on=None)
+    other.provider.checks.filter(check_type__slug="dbs-enhanced").update(expires_on=_today())
+    tomorrow = _today() + datetime.timedelta(days=1)
+    assert (service_listed_now(other.pk), service_is_listed(other)) == (True, True)
+    assert (service_listed_now(other.pk, on=tomorrow), service_is_listed(other, on=tomorrow)) == (False, False)
+    assert service_listed_now(0) is False
 
 
 def test_listed_services_is_one_query(django_assert_num_queries):
