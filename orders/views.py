@@ -179,7 +179,8 @@ def _order_sides(request, order: Order) -> tuple[set, object]:
 def order_detail(request, order_id: int):
     order = get_object_or_404(Order.objects.select_related("holder", "service", "provider", "budget"), pk=order_id)
     sides, acting = _order_sides(request, order)
-    may_confirm = Side.HOLDER in sides and capacity_for(request.user, order.holder, ConsentScope.CONFIRM_VISITS)
+    # Confirming visits is its own consent scope: a supporter may confirm without being allowed to book.
+    may_confirm = Side.PROVIDER not in sides and capacity_for(request.user, order.holder, ConsentScope.CONFIRM_VISITS)
     context = {
         "order": order,
         "acting": acting,

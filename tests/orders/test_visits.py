@@ -307,3 +307,21 @@ def test_visits_never_recorded_are_released_after_two_weeks(holder):
     assert order.status == OrderStatus.COMPLETED
     assert budget_balance(budget) == Balance(allocated=80_000, committed=0, spent=0, left=80_000)
     assert list(order.visits.values_list("status", flat=True)) == [VisitStatus.CANCELLED] * 2
+
+
+def test_a_supporter_who_may_confirm_but_not_book_sees_and_uses_the_confirm_button(client, holder, budget):
+    from django.urls import reverse
+
+    order, service, visit = booked_order(holder, budget)
+    deliver(visit, service)
+    supporter = factories.SupporterFactory()
+    consent_grant(holder=holder, supporter=supporter, relationship="Son", granted_by=holder.user,
+                  scopes=[ConsentScope.VIEW, ConsentScope.CONFIRM_VISITS])
+    client.force_login(supporter)
+
+    page = client.get(reverse("orders:order", args=[order.pk]))
+    assert page.context["may_confirm"] is True
+
+    visit_confirm(visit=visit, user=supporter)
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.CONFIRMED
