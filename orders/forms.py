@@ -16,8 +16,9 @@ DURATIONS = [(m, f"{m // 60} hour{'s' if m // 60 != 1 else ''}" + (f" {m % 60} m
              for m in range(60, 12 * 60 + 1, 30)]
 DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), *DURATIONS]
 
-_date = forms.DateInput(attrs={"type": "date"})
+_date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _time = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+_datetime = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class OrderForm(GovFormMixin, forms.Form):
@@ -124,11 +125,11 @@ class ProposalForm(GovFormMixin, forms.Form):
 
 class DeliveryForm(GovFormMixin, forms.Form):
     actual_starts_at = forms.DateTimeField(
-        label="When did the visit start?", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label="When did the visit start?", widget=_datetime,
         error_messages={"required": "Enter when the visit started", "invalid": "Enter a date and time"},
     )
     actual_ends_at = forms.DateTimeField(
-        label="When did it end?", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label="When did it end?", widget=_datetime,
         error_messages={"required": "Enter when the visit ended", "invalid": "Enter a date and time"},
     )
     notes = forms.CharField(label="What happened? (optional)", required=False, max_length=2000,

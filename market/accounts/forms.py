@@ -53,7 +53,7 @@ class ConsentGrantForm(GovFormMixin, forms.Form):
     expires_on = forms.DateField(
         label="End date (optional)", required=False,
         help_text="Leave empty for no end date. It can be revoked at any time.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter the end date as a real date, like 31 12 2027"},
     )
 

@@ -237,3 +237,10 @@ def test_a_commissioner_sees_an_order_read_only_and_the_look_is_logged(verified_
     order.refresh_from_db()
     assert order.status == OrderStatus.PLACED
     assert budget_balance(budget).committed == 1750
+
+
+def test_date_fields_are_prefilled_in_the_format_date_inputs_read():
+    from orders.forms import AdjustForm
+
+    form = AdjustForm(initial={"on": datetime.date(2026, 11, 23)})
+    assert 'value="2026-11-23"' in str(form["on"])
