@@ -191,3 +191,11 @@ class ConcernForm(GovFormMixin, forms.Form):
         label="Someone may be at risk of abuse or neglect (a safeguarding concern)", required=False,
         help_text="If someone is in danger now, call 999.",
     )
+
+
+class ConcernNoteForm(GovFormMixin, forms.Form):
+    note = forms.CharField(
+        label="What have you done or decided?", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: safeguarding enquiry started under section 42, provider suspended, no further action.",
+        error_messages={"required": "Say what you have done or decided"},
+    )

@@ -29,6 +29,7 @@ urlpatterns += [
     path("reviews/<int:review_id>/reply/", views.review_reply, name="review-reply"),
     path("reviews/<int:review_id>/hide/", views.review_hide, name="review-hide"),
     path("concerns/", views.concern_queue, name="concerns"),
+    path("concerns/<int:concern_id>/", views.concern_detail, name="concern"),
     path("concerns/new/<int:provider_id>/", views.concern_raise, name="concern-raise"),
 ]
 urlpatterns += [path("<int:order_id>/record-time/", views.block_record, name="block-record")]

@@ -21,12 +21,14 @@ from market.accounts.permissions import Capacity, capacity_for, person_access
 from market.accounts.selectors import people_for_user
 from market.core.exceptions import DomainError
 from market.core.forms import posted
+from market.core.models import AuditEvent
 from providers.models import Provider, ProviderMembership, Service
 
-from . import selectors, services
+from . import concerns, selectors, services
 from .forms import (
     AdjustForm,
     ConcernForm,
+    ConcernNoteForm,
     DeliveryForm,
     MessageForm,
     OrderForm,
@@ -35,7 +37,7 @@ from .forms import (
     ResolveForm,
     ReviewForm,
 )
-from .models import Budget, Order, OrderStatus, Review, Visit, VisitStatus
+from .models import Budget, Concern, Order, OrderStatus, Review, Visit, VisitStatus
 from .money import format_pence
 from .transitions import Side, allowed_targets
 
@@ -518,6 +520,30 @@ def concern_raise(request, provider_id: int):
     return render(request, "orders/form_page.html", {
         "form": form, "title": f"Raise a concern about {provider}", "submit": "Send the concern",
         "back": ("accounts:dashboard", None)})
+
+
+@login_required
+def concern_detail(request, concern_id: int):
+    """A commissioner reads one concern, its history, and takes it on or closes it with a note."""
+    if not request.user.has_role(Role.COMMISSIONER):
+        raise PermissionDenied("This page is for commissioners.")
+    concern = get_object_or_404(Concern.objects.select_related("provider", "raised_by", "visit"), pk=concern_id)
+    form = ConcernNoteForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        handle = {"take": concerns.concern_take, "close": concerns.concern_close}.get(request.POST.get("action"))
+        if handle is None:
+            form.add_error(None, "Choose whether to take the concern on or close it.")
+        else:
+            try:
+                handle(concern=concern, by=request.user, note=form.cleaned_data["note"])
+            except DomainError as error:
+                form.add_error("note" if error.field == "note" else None, error.message)
+            else:
+                messages.success(request, "The concern has been updated.")
+                return redirect("orders:concern", concern_id=concern.pk)
+    history = AuditEvent.objects.filter(object_type="orders.concern", object_id=str(concern.pk)).select_related(
+        "actor").order_by("at", "pk")
+    return render(request, "orders/concern_detail.html", {"concern": concern, "form": form, "history": history})
 
 
 @login_required
