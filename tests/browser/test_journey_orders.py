@@ -3,7 +3,7 @@
 1. (second half) a holder books a weekly visit from a storefront, seeing the effect on the budget before confirming;
 2. a supporter, under consent, confirms last week's visits and disputes one;
 3. (second half) a provider accepts an order and records a visit;
-4. (second half) a safeguarding concern reaches the commissioners' queue first, marked urgent;
+4. (second half) a safeguarding concern reaches the commissioners' queue first, marked urgent, and is handled;
 5. a coordinator adjusts a holder's budget with a reason and places an order on the holder's behalf.
 
 Key steps are keyboard only; every page is checked with axe-core and saved as desktop and phone screenshots."""
@@ -248,6 +248,21 @@ def test_safeguarding_concern_reaches_the_commissioners_first(page, new_page, ur
     assert "Urgent: safeguarding" in rows.nth(0).inner_text()
     assert "took money from my purse" in rows.nth(0).inner_text()
     assert "Urgent" not in rows.nth(1).inner_text()
+
+    # The commissioner handles the urgent one, by keyboard: takes it on with a note, then closes it.
+    tab_to(officer, "Handle the concern about Jo")
+    press_and_wait(officer)
+    check_accessibility(officer, "4-concern-detail")
+    tab_to_field(officer, "What have you done or decided?")
+    officer.keyboard.type("Section 42 enquiry opened with the safeguarding team; provider suspended meanwhile.")
+    tab_to(officer, "Take it on")
+    press_and_wait(officer)
+    assert "Being looked into" in officer.locator("main").inner_text()
+    officer.get_by_label("What have you done or decided?").fill("Enquiry closed: police informed, provider removed.")
+    click_and_wait(officer.get_by_role("button", name="Close it"))
+    check_accessibility(officer, "5-concern-closed")
+    assert "Closed" in officer.locator("main").inner_text()
+    assert "Enquiry closed: police informed" in officer.locator("main").inner_text()
 
 
 def test_coordinator_adjusts_a_budget_and_orders_for_a_holder(page, url, live_server, check_accessibility):
