@@ -298,7 +298,8 @@ def _listing_sql(criteria: SearchCriteria, today: datetime.date) -> tuple[str, s
     rank and order as search_services(), on the denormalised table (see models.Listing)."""
     where = ["(l.listed_from IS NULL OR l.listed_from <= %s)", "(l.listed_until IS NULL OR l.listed_until >= %s)"]
     where_params: list = [today, today]
-    select = ["l.service_id", "NULL::float AS distance_km", "NULL::float AS rank"]
+    select = ["l.service_id", "NULL::float AS distance_km", "NULL::float AS rank",
+              "l.price_pence AS sort_price", "l.created_at AS sort_created"]
     select_params: list = []
     if criteria.place is not None:
         place = criteria.place
@@ -351,24 +352,47 @@ def _listing_sql(criteria: SearchCriteria, today: datetime.date) -> tuple[str, s
     if criteria.council_budget:
         where.append("l.council_budget_ok")
     order = {
-        "relevance": "rank DESC, l.price_pence, l.service_id",
-        "distance": "distance_km ASC NULLS LAST, l.price_pence, l.service_id",
-        "price": "l.price_pence, l.service_id",
-        "newest": "l.created_at DESC, l.service_id DESC",
+        # Output column names only, so the same ORDER BY works on the page and on a query around it.
+        "relevance": "rank DESC, sort_price, service_id",
+        "distance": "distance_km ASC NULLS LAST, sort_price, service_id",
+        "price": "sort_price, service_id",
+        "newest": "sort_created DESC, service_id DESC",
     }[criteria.effective_sort]
     return ", ".join(select), " AND ".join(where), order, select_params, where_params
 
 
-def _listing_rows(criteria: SearchCriteria, today: datetime.date, *, offset: int, limit: int) -> list[tuple]:
+def _page_with_cards(criteria: SearchCriteria, today: datetime.date, now: datetime.datetime, *, offset: int,
+                     limit: int) -> tuple[list[tuple], dict[int, ResultRow]]:
+    """One round trip: the page's rows from the search table with the total ((id, distance, rank, total), in
+    order) and, for those among them that listed_services() lists today, what their cards show."""
     from django.db import connection
 
     select, where, order, select_params, where_params = _listing_sql(criteria, today)
-    # Only constant SQL fragments are joined here; every value travels as a parameter.
-    sql = (f"SELECT {select}, COUNT(*) OVER () FROM directory_listing l WHERE {where} "  # noqa: S608
-           f"ORDER BY {order} LIMIT %s OFFSET %s")
+    listed_sql, listed_params = _listed_sql(today)
+    card_columns, card_params = _card_sql(today)
+    # Only constant SQL fragments (and Django's own compiled SQL) are joined here; every value is a parameter.
+    sql = f"""
+        WITH page AS (
+            SELECT {select}, COUNT(*) OVER () AS total FROM directory_listing l WHERE {where}
+            ORDER BY {order} LIMIT %s OFFSET %s
+        )
+        SELECT page.service_id, page.distance_km, page.rank, page.total, s.id IS NOT NULL AS listed, {card_columns}
+          FROM page
+          LEFT JOIN (providers_service s
+                     JOIN providers_provider p ON p.id = s.provider_id
+                     JOIN taxonomy_category c ON c.id = s.category_id)
+            ON s.id = page.service_id
+           AND s.id IN (SELECT listed.pk FROM ({listed_sql}) listed
+                         WHERE listed.pk IN (SELECT page.service_id FROM page))
+         ORDER BY {order}
+    """  # noqa: S608
+    params = [*select_params, *where_params, limit, offset, *card_params, *listed_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*select_params, *where_params, limit, offset])
-        return cursor.fetchall()
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows = [values[:4] for values in fetched]
+    cards = {values[0]: _card((values[0], *values[5:]), now) for values in fetched if values[4]}
+    return rows, cards
 
 
 def _listing_count(criteria: SearchCriteria, today: datetime.date) -> int:
@@ -382,13 +406,14 @@ def _listing_count(criteria: SearchCriteria, today: datetime.date) -> int:
 
 def search_page(criteria: SearchCriteria, *, number: int, today: datetime.date | None = None,
                 now: datetime.datetime | None = None, size: int = PAGE_SIZE) -> ResultsPage:
-    """One page of results and the total, from the search table (one query), then re-checked live: the page's
-    services are loaded through listed_services() (one query, 20 ids at most) with what a result card shows
-    (three prefetch queries). A row the live rule refuses is never shown (the table is an index, not the
-    rule); it can only happen when a provider's checks have a gap between them, and it is logged.
+    """One page of results and the total from the search table, re-checked live in the same query: the page's
+    services are joined to listed_services()'s own SQL (restricted to the page's ≤20 ids) with what a result
+    card shows. A row the live rule refuses is never shown (the table is an index, not the rule); it can only
+    happen when a provider's checks have a gap between them, and it is logged.
     A page past the end gives the last page, saying so. Same order and total as search_services()."""
     today = today or timezone.localdate()
-    rows = _listing_rows(criteria, today, offset=(number - 1) * size, limit=size)
+    now = now or timezone.now()
+    rows, cards = _page_with_cards(criteria, today, now, offset=(number - 1) * size, limit=size)
     message = ""
     if not rows and number > 1:
         total = _listing_count(criteria, today)
@@ -396,13 +421,12 @@ def search_page(criteria: SearchCriteria, *, number: int, today: datetime.date |
         if total:
             pages = "is only 1 page" if last == 1 else f"are only {last} pages"
             message = f"There {pages} of results, so here is the last one."
-            rows = _listing_rows(criteria, today, offset=(last - 1) * size, limit=size)
+            rows, cards = _page_with_cards(criteria, today, now, offset=(last - 1) * size, limit=size)
         number = last
     if not rows:
         return ResultsPage([], 0, number, size, message)
     total = rows[0][3]
     ids = [row[0] for row in rows]
-    cards = _cards(ids, today=today, now=now or timezone.now())
     shown = []
     for service_id, distance_km, rank, _ in rows:
         card = cards.get(service_id)
@@ -439,65 +463,58 @@ def _listed_sql(today: datetime.date) -> tuple[str, tuple]:
     return _LISTED_SQL[today]
 
 
-def _cards(ids: list[int], *, today: datetime.date, now: datetime.datetime) -> dict[int, ResultRow]:
-    """What each result card shows, for the services among `ids` that listed_services() lists today, in one
-    query: the service, its provider and category, weekly slots, the next fortnight's exceptions and the
-    provider's current checks (approved, issued, unexpired: providers.selectors._current) for the badges."""
-    from django.db import connection
-
-    listed_sql, listed_params = _listed_sql(today)
+def _card_sql(today: datetime.date) -> tuple[str, list]:
+    """The columns a result card needs, over service `s`, provider `p`, category `c`: the weekly slots, the
+    next fortnight's exceptions and the provider's current checks (approved, issued, unexpired: the rule of
+    providers.selectors._current) for the badges, as one JSON value."""
     horizon = today + datetime.timedelta(days=AVAILABILITY_HORIZON_DAYS)
-    sql = f"""
-        SELECT s.id, s.title, s.description, s.price_pence, s.unit, s.is_regulated_personal_care,
-               p.id, p.name, p.slug, c.id, c.name, c.is_regulated_personal_care,
-               (SELECT json_agg(json_build_array(a.weekday, a.starts_at, a.ends_at) ORDER BY a.weekday, a.starts_at)
-                  FROM providers_serviceavailability a WHERE a.service_id = s.id),
-               (SELECT json_agg(json_build_array(e.date, e.is_available))
-                  FROM providers_availabilityexception e
-                 WHERE e.service_id = s.id AND e.date >= %s AND e.date <= %s),
-               (SELECT json_agg(json_build_array(t.name, k.decided_at, k.issued_on)
-                                ORDER BY t.sort_order, k.decided_at DESC)
-                  FROM providers_providercheck k JOIN providers_checktype t ON t.id = k.check_type_id
-                 WHERE k.provider_id = p.id AND k.status = %s AND k.issued_on <= %s
-                   AND (k.expires_on IS NULL OR k.expires_on >= %s))
-          FROM providers_service s
-          JOIN providers_provider p ON p.id = s.provider_id
-          JOIN taxonomy_category c ON c.id = s.category_id
-         WHERE s.id = ANY(%s) AND s.id IN (SELECT listed.pk FROM ({listed_sql}) listed WHERE listed.pk = ANY(%s))
-    """  # noqa: S608 (listed_sql is Django's own compiled SQL; every value is a parameter)
-    params = [today, horizon, CheckStatus.APPROVED, today, today, ids, *listed_params, ids]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    cards = {}
-    for (pk, title, description, price_pence, unit, regulated, provider_id, provider_name, slug, category_id,
-         category_name, category_regulated, slots, exceptions, checks) in fetched:
-        service = Service(pk=pk, title=title, description=description, price_pence=price_pence, unit=unit,
-                          is_regulated_personal_care=regulated, provider_id=provider_id, category_id=category_id)
-        service.provider = Provider(pk=provider_id, name=provider_name, slug=slug)
-        service.category = Category(pk=category_id, name=category_name, is_regulated_personal_care=category_regulated)
-        slot_rows = [
-            _Slot(weekday, datetime.time.fromisoformat(starts), datetime.time.fromisoformat(ends))
-            for weekday, starts, ends in slots or []
-        ]
-        exception_rows = [
-            _Exception(datetime.date.fromisoformat(day), available) for day, available in exceptions or []
-        ]
-        check_rows = [
-            _Check(_CheckType(name), datetime.datetime.fromisoformat(decided) if decided else None,
-                   datetime.date.fromisoformat(issued))
-            for name, decided, issued in checks or []
-        ]
-        cards[pk] = ResultRow(
-            service=service,
-            price=price_label(service),
-            distance="",
-            badges=badges_for(check_rows),
-            next_available=describe_next(next_available(slot_rows, exception_rows, now), now),
-            regulated=regulated or category_regulated,
-            summary=_summary(description),
-        )
-    return cards
+    columns = """
+        s.title, s.description, s.price_pence, s.unit, s.is_regulated_personal_care,
+        p.id, p.name, p.slug, c.id, c.name, c.is_regulated_personal_care,
+        json_build_array(
+            (SELECT json_agg(json_build_array(a.weekday, a.starts_at, a.ends_at) ORDER BY a.weekday, a.starts_at)
+               FROM providers_serviceavailability a WHERE a.service_id = s.id),
+            (SELECT json_agg(json_build_array(e.date, e.is_available))
+               FROM providers_availabilityexception e
+              WHERE e.service_id = s.id AND e.date >= %s AND e.date <= %s),
+            (SELECT json_agg(json_build_array(t.name, k.decided_at, k.issued_on)
+                             ORDER BY t.sort_order, k.decided_at DESC)
+               FROM providers_providercheck k JOIN providers_checktype t ON t.id = k.check_type_id
+              WHERE k.provider_id = p.id AND k.status = %s AND k.issued_on <= %s
+                AND (k.expires_on IS NULL OR k.expires_on >= %s)))
+    """
+    return columns, [today, horizon, CheckStatus.APPROVED, today, today]
+
+
+def _card(values, now: datetime.datetime) -> ResultRow:
+    (pk, title, description, price_pence, unit, regulated, provider_id, provider_name, slug, category_id,
+     category_name, category_regulated, extra) = values
+    slots, exceptions, checks = extra
+    service = Service(pk=pk, title=title, description=description, price_pence=price_pence, unit=unit,
+                      is_regulated_personal_care=regulated, provider_id=provider_id, category_id=category_id)
+    service.provider = Provider(pk=provider_id, name=provider_name, slug=slug)
+    service.category = Category(pk=category_id, name=category_name, is_regulated_personal_care=category_regulated)
+    slot_rows = [
+        _Slot(weekday, datetime.time.fromisoformat(starts), datetime.time.fromisoformat(ends))
+        for weekday, starts, ends in slots or []
+    ]
+    exception_rows = [
+        _Exception(datetime.date.fromisoformat(day), available) for day, available in exceptions or []
+    ]
+    check_rows = [
+        _Check(_CheckType(name), datetime.datetime.fromisoformat(decided) if decided else None,
+               datetime.date.fromisoformat(issued))
+        for name, decided, issued in checks or []
+    ]
+    return ResultRow(
+        service=service,
+        price=price_label(service),
+        distance="",
+        badges=badges_for(check_rows),
+        next_available=describe_next(next_available(slot_rows, exception_rows, now), now),
+        regulated=regulated or category_regulated,
+        summary=_summary(description),
+    )
 
 
 @dataclass(frozen=True)

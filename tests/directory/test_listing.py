@@ -228,3 +228,28 @@ def test_the_fast_search_finds_what_the_live_query_finds_in_the_same_order(borou
 
     assert [row.service.pk for row in page.rows] == live
     assert page.total == len(live)
+
+
+def test_a_row_the_live_rule_refuses_is_never_shown(client, listed):
+    """Two DBS checks with a gap between them: the table's date range spans the gap, the live rule does not.
+    The page is re-checked through listed_services(), so the service is not shown and not counted."""
+    from providers.models import ProviderCheck
+    from tests.factories import ProviderCheckFactory
+
+    listed(title="Listed one")
+    gap = listed(title="Between two checks")
+    today = timezone.localdate()
+    dbs = CheckType.objects.get(slug="dbs-enhanced")
+    ProviderCheck.objects.filter(provider=gap.provider, check_type=dbs).update(
+        issued_on=today - datetime.timedelta(days=400), expires_on=today - datetime.timedelta(days=10)
+    )
+    ProviderCheckFactory(provider=gap.provider, check_type=dbs, issued_on=today + datetime.timedelta(days=10),
+                         expires_on=today + datetime.timedelta(days=365))
+    assert gap.pk in visible(today)  # the index still has it...
+    assert gap.pk not in live(today)  # ...the rule does not
+
+    response = client.get("/find-support/", {"sort": "price"})
+
+    assert [row.service.title for row in response.context["rows"]] == ["Listed one"]
+    assert response.context["total"] == 1
+    assert "Between two checks" not in response.content.decode()
