@@ -37,17 +37,32 @@ def _worker_environment() -> dict[str, str]:
     return env
 
 
+def _wait_for_heartbeat(process, seconds=60) -> None:
+    deadline = time.monotonic() + seconds
+    while redis_client().get(HEARTBEAT_KEY) is None and time.monotonic() < deadline:
+        assert process.poll() is None, "the worker exited"
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db):
+    """A real worker process on this run's Redis and database, started and ready."""
+    redis_client().delete(HEARTBEAT_KEY)
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo", "--loglevel", "WARNING",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         env=_worker_environment(),
         cwd=settings.BASE_DIR,
     )
+    _wait_for_heartbeat(process)
     yield process
     process.terminate()
     process.wait(timeout=20)
+
+
+@pytest.mark.worker
+def test_a_starting_worker_reports_itself_alive(celery_worker_process):
+    assert redis_client().get(HEARTBEAT_KEY) is not None
 
 
 @pytest.mark.worker
@@ -60,10 +75,7 @@ def test_a_task_runs_in_a_real_worker_against_redis(celery_worker_process, clien
 
     # When the heartbeat task goes through Redis to the worker process...
     heartbeat.delay()
-    deadline = time.monotonic() + 60
-    while redis_client().get(HEARTBEAT_KEY) is None and time.monotonic() < deadline:
-        assert celery_worker_process.poll() is None, "the worker exited"
-        time.sleep(0.2)
+    _wait_for_heartbeat(celery_worker_process)
 
     # ...the worker has run it, and /healthz is green on all three checks.
     assert redis_client().get(HEARTBEAT_KEY) is not None
