@@ -278,6 +278,10 @@ class Order(models.Model):
     proposal_note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    provider_told_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the provider was emailed about the new order (by a task after placing; sent once).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

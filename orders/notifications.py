@@ -8,6 +8,7 @@ from smtplib import SMTPException
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +65,31 @@ def commissioner_addresses() -> list[str]:
 
 def tell_commissioners(subject: str, body: str) -> None:
     _send(commissioner_addresses, subject, body)
+
+
+def order_placed_send(order_id: int) -> bool:
+    """Email the provider about a newly placed order, once. Called by the orders.tasks.tell_provider_order_placed
+    task, which order_place enqueues on commit, so the lookups and the sending stay out of the request.
+
+    Reloads the order by id and claims it with a conditional update (a task delivered twice sends once);
+    if the mail server fails, the claim is given back and the error raised, so the task retries it.
+    Returns whether it sent (or had nobody to send to)."""
+    from .models import Order
+    from .money import format_pence
+
+    claimed = Order.objects.filter(pk=order_id, provider_told_at__isnull=True).update(provider_told_at=timezone.now())
+    if not claimed:
+        return False  # already told (or no such order)
+    order = Order.objects.select_related("holder", "provider", "service").get(pk=order_id)
+    addresses = sorted({address for address in provider_addresses(order.provider) if address})
+    if not addresses:
+        return True
+    body = (f"{order.holder.display_name} has asked for {order.service}: {order.visit_count} visit(s), "
+            f"{format_pence(order.total_pence)}. Sign in to accept, decline or propose a change.")
+    try:
+        send_mail(f"[{settings.SITE_NAME}] {order.reference}: a new order", body, None, addresses,
+                  fail_silently=False)
+    except BaseException:
+        Order.objects.filter(pk=order_id).update(provider_told_at=None)
+        raise
+    return True

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
+from market.core.compiled import CompiledQuery
+
 from .models import Budget, EntryKind, LedgerEntry, period_end, period_starts
 
 
@@ -64,12 +66,21 @@ def budget_balance(budget: Budget) -> Balance:
     return _balance(LedgerEntry.objects.filter(budget=budget).aggregate(**_SUMS))
 
 
+def _per_period_and_kind(_key, *, budget_id: int):
+    """One plain SUM per (period, kind): cheaper to build and run than a FILTERed SUM per kind."""
+    return (LedgerEntry.objects.filter(budget_id=budget_id).order_by().values_list("period_starts_on", "kind")
+            .annotate(total=Sum("amount_pence")))
+
+
+_PER_PERIOD_AND_KIND = CompiledQuery(_per_period_and_kind, "budget_id")  # compiled once per process
+
+
 def budget_periods(budget: Budget) -> list[PeriodLine]:
     """Every period of the plan with its allocated, committed, spent and left money, in one query."""
-    rows = {
-        row["period_starts_on"]: _balance(row)
-        for row in LedgerEntry.objects.filter(budget=budget).values("period_starts_on").annotate(**_SUMS)
-    }
+    sums: dict[datetime.date, dict[str, int]] = {}
+    for start, kind, total in _PER_PERIOD_AND_KIND.rows(None, budget_id=budget.pk):
+        sums.setdefault(start, dict.fromkeys(EntryKind.values, 0))[kind] = total
+    rows = {start: _balance(kinds) for start, kinds in sums.items()}
     lines = []
     available = 0
     empty = Balance(0, 0, 0, 0)

@@ -22,10 +22,11 @@ from django.utils import timezone
 from market.accounts.models import ConsentScope, FundingRoute, Person, Role, User
 from market.accounts.permissions import Capacity, capacity_for
 from market.core.audit import audit_record
-from providers.models import Provider, ProviderMembership, Service
-from providers.selectors import listed_services
+from market.core.compiled import CompiledQuery
+from providers.models import Provider, ProviderMembership, Service, ServiceAvailability
+from providers.selectors import LISTING_FACTS, listed_from_facts, provider_checks_met
 
-from . import notifications, selectors
+from . import notifications, selectors, tasks
 from .exceptions import BudgetExceeded, BudgetRefused, OrderRefused, VisitRefused
 from .models import (
     MAX_PERIODS,
@@ -388,34 +389,53 @@ def _move(order: Order, target: str, *, sides, actor: User | None, capacity: str
     )
 
 
-def _service_facts(service, budget: Budget) -> dict:
-    """In one query: is the service listed now (providers.selectors.listed_services, the single source of
-    truth), does it cover the holder's neighbourhood, and does the budget's plan allow its category?"""
-    area = budget.holder.neighbourhood_id
+_FACT_NAMES = ("provider_id", *LISTING_FACTS, "has_own_areas", "own_covers", "provider_covers", "plan_limits",
+               "plan_allows", "has_slots")
+
+
+def _service_facts_query(_key, *, service_id: int, area: int, budget_id: int):
     service_areas = Service.neighbourhoods.through.objects
     provider_areas = Provider.neighbourhoods.through.objects
     plan_categories = Budget.allowed_categories.through.objects
-    row = (
-        listed_services()
-        .filter(pk=service.pk)
+    return (
+        Service.objects.filter(pk=service_id)
+        .order_by()
         .annotate(
-            has_own_areas=Exists(service_areas.filter(service_id=OuterRef("pk"))),
-            own_covers=Exists(service_areas.filter(service_id=OuterRef("pk"), neighbourhood_id=area)),
+            has_own_areas=Exists(service_areas.filter(service_id=service_id)),
+            own_covers=Exists(service_areas.filter(service_id=service_id, neighbourhood_id=area)),
             provider_covers=Exists(provider_areas.filter(provider_id=OuterRef("provider_id"), neighbourhood_id=area)),
-            plan_limits=Exists(plan_categories.filter(budget_id=budget.pk)),
-            plan_allows=Exists(plan_categories.filter(budget_id=budget.pk, category_id=OuterRef("category_id"))),
+            plan_limits=Exists(plan_categories.filter(budget_id=budget_id)),
+            plan_allows=Exists(plan_categories.filter(budget_id=budget_id, category_id=OuterRef("category_id"))),
+            has_slots=Exists(ServiceAvailability.objects.filter(service_id=service_id)),
         )
-        .values("has_own_areas", "own_covers", "provider_covers", "plan_limits", "plan_allows")
-        .first()
+        .values_list(*_FACT_NAMES)[:1]
     )
-    if row is None:
+
+
+_SERVICE_FACTS = CompiledQuery(_service_facts_query, "service_id", "area", "budget_id")
+
+
+def _service_facts(service, budget: Budget) -> dict:
+    """Is the service listed now, does it cover the holder's neighbourhood, and does the budget's plan allow
+    its category? Two small queries, compiled once per process (market.core.compiled): the service's own
+    facts (with coverage and plan) and its provider's checks by provider id. The listing rule itself is
+    providers.selectors' (listed_from_facts, which tests keep in agreement with listed_services(), the
+    single source of truth)."""
+    area = budget.holder.neighbourhood_id
+    rows = _SERVICE_FACTS.rows(None, service_id=service.pk, area=-1 if area is None else area, budget_id=budget.pk)
+    if not rows:
+        return {"listed": False}
+    row = dict(zip(_FACT_NAMES, rows[0], strict=True))
+    mandatory_met, cqc_met = provider_checks_met(row["provider_id"])
+    if not listed_from_facts(row, mandatory_met=mandatory_met, cqc_met=cqc_met):
         return {"listed": False}
     covers = area is not None and (row["own_covers"] if row["has_own_areas"] else row["provider_covers"])
-    return {"listed": True, "covers": covers, "category_allowed": row["plan_allows"] or not row["plan_limits"]}
+    return {"listed": True, "covers": covers, "category_allowed": row["plan_allows"] or not row["plan_limits"],
+            "has_slots": row["has_slots"]}
 
 
-def _outside_availability(service, plan: Plan) -> PlannedVisit | None:
-    slots = list(service.availability.all())
+def _outside_availability(service, plan: Plan, *, has_slots: bool = True) -> PlannedVisit | None:
+    slots = list(service.availability.all()) if has_slots else []
     if not slots:
         return None  # no published pattern: the provider takes bookings by arrangement
     exceptions = {
@@ -465,7 +485,7 @@ def _placement_refusal(*, budget: Budget, service, plan: Plan, pays_household_re
             f"A block of hours must be used within one budget period: choose an end date on or before "
             f"{end:%-d %B %Y}, and book another block for the next period.", field="last_visit_on",
         )
-    clash = _outside_availability(service, plan)
+    clash = _outside_availability(service, plan, has_slots=facts["has_slots"])
     if clash is not None:
         local = timezone.localtime(clash.starts_at)
         raise OrderRefused(
@@ -543,9 +563,8 @@ def order_place(
         with transaction.atomic():
             locked = budget_lock(budget.pk)
             locked.holder = budget.holder
-            existing = Order.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:  # the same form, submitted twice, and the first won the lock
-                return _same_order(existing, user)
+            # The same form submitted twice: the unique idempotency key refuses the second insert (it waits
+            # for the first transaction, then fails), and the IntegrityError branch below returns the first.
             order = Order(
                 holder=locked.holder, budget=locked, funding_route=locked.funding_route, service=service,
                 provider_id=service.provider_id, kind=plan.kind, first_visit_on=plan.first_visit_on,
@@ -569,9 +588,8 @@ def order_place(
                 summary=f"{user} ordered {service} for {locked.holder}: {format_pence(plan.total_pence)}",
                 data={"total_pence": plan.total_pence, "visits": len(plan.visits), "capacity": str(capacity)},
             )
-            notifications.tell_provider(order, "a new order", f"{locked.holder.display_name} has asked for "
-                                        f"{service}: {len(plan.visits)} visit(s), {format_pence(plan.total_pence)}. "
-                                        "Sign in to accept, decline or propose a change.")
+            # After commit, a task looks the provider's addresses up and sends (not in the request).
+            tasks.tell_provider_order_placed.delay_on_commit(order.pk)
     except IntegrityError:
         existing = Order.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:

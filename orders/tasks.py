@@ -1,8 +1,10 @@
 """Background work for orders. Tasks are thin: they call a service, which does the locking."""
 
+from smtplib import SMTPException
+
 from celery import shared_task
 
-from . import services
+from . import notifications, services
 
 
 @shared_task(name="orders.tasks.auto_confirm_visits", ignore_result=True)
@@ -17,3 +19,17 @@ def close_expired_blocks() -> int:
     """Give back the unused money of blocks of hours past their end date, and of booked visits never
     recorded (run hourly by beat)."""
     return services.blocks_close_expired() + services.visits_release_unrecorded()
+
+
+@shared_task(
+    name="orders.tasks.tell_provider_order_placed",
+    ignore_result=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),  # the mail server only; anything else is a bug
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def tell_provider_order_placed(order_id: int) -> bool:
+    """Email the provider about a new order (enqueued by order_place on commit). Idempotent: sends once."""
+    return notifications.order_placed_send(order_id)

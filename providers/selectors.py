@@ -17,6 +17,8 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from market.core.compiled import CompiledQuery
+
 from .models import (
     ChangeRequestStatus,
     CheckStatus,
@@ -92,18 +94,24 @@ LISTING_FACTS = ("status", "provider__status", "provider__cqc_exemption_reason",
                  "category__is_regulated_personal_care")
 
 
-def provider_checks_met(provider_id: int, *, on: datetime.date | None = None) -> tuple[bool, bool]:
-    """(every mandatory check type has a current check, a current CQC registration) for one provider:
-    _mandatory_checks_met and _cqc_met for a single provider, in one small query."""
-    today = _today(on)
+def _provider_checks_query(today: datetime.date, *, provider_id: int) -> QuerySet:
     current = _current(ProviderCheck.objects.filter(provider_id=provider_id, check_type=OuterRef("pk")), today)
-    rows = (
+    return (
         CheckType.objects.filter(Q(is_mandatory=True) | Q(regulated_care_only=True))
+        .order_by()
         .annotate(met=Exists(current))
         .values_list("is_mandatory", "regulated_care_only", "met")
     )
+
+
+_PROVIDER_CHECKS = CompiledQuery(_provider_checks_query, "provider_id")  # compiled once a day, not per order
+
+
+def provider_checks_met(provider_id: int, *, on: datetime.date | None = None) -> tuple[bool, bool]:
+    """(every mandatory check type has a current check, a current CQC registration) for one provider:
+    _mandatory_checks_met and _cqc_met for a single provider, in one small query."""
     mandatory_met, cqc_met = True, False
-    for is_mandatory, regulated_care_only, met in rows:
+    for is_mandatory, regulated_care_only, met in _PROVIDER_CHECKS.rows(_today(on), provider_id=provider_id):
         mandatory_met = mandatory_met and (met or not is_mandatory)
         cqc_met = cqc_met or (met and regulated_care_only)
     return mandatory_met, cqc_met

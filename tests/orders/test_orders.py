@@ -6,6 +6,7 @@ import datetime
 import uuid
 
 import pytest
+from django.conf import settings
 
 from market.accounts.models import ConsentScope, FundingRoute
 from market.accounts.services import consent_grant
@@ -31,6 +32,7 @@ from orders.services import (
     order_propose_change,
     order_quote,
 )
+from orders.tasks import tell_provider_order_placed
 from orders.transitions import TRANSITIONS
 from providers.models import AvailabilityException, ServiceAvailability, ServiceStatus
 from tests import factories
@@ -82,9 +84,31 @@ def test_placing_an_order_reserves_its_cost(holder, budget, service, django_capt
     assert entry.effective_on == in_days(3)
     assert list(order.transitions.values_list("from_status", "to_status", "capacity")) == [("", "placed", "self")]
     assert AuditEvent.objects.filter(action="order.placed", object_id=str(order.pk)).count() == 1
+    assert mailoutbox == []  # the provider is emailed by a task enqueued on commit, not in the request
+
+    # When the task runs (twice, as a redelivered task would), the provider is told once
+    assert tell_provider_order_placed(order.pk) is True
+    assert tell_provider_order_placed(order.pk) is False
     assert len(mailoutbox) == 1
-    assert "a new order" in mailoutbox[0].subject
-    assert service.owner.email in mailoutbox[0].to
+    assert mailoutbox[0].subject == f"[{settings.SITE_NAME}] {order.reference}: a new order"
+    assert mailoutbox[0].to == sorted({service.provider.email, service.owner.email})
+    assert mailoutbox[0].body == (f"{holder.display_name} has asked for {service}: 1 visit(s), £26.25. "
+                                  "Sign in to accept, decline or propose a change.")
+
+
+def test_a_mail_outage_leaves_the_new_order_email_to_be_retried(holder, budget, service, settings, mailoutbox):
+    order = place(user=holder.user, budget=budget, service=service)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
+
+    with pytest.raises(ConnectionError):
+        tell_provider_order_placed(order.pk)
+
+    order.refresh_from_db()
+    assert (order.provider_told_at, mailoutbox) == (None, [])
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert tell_provider_order_placed(order.pk) is True
+    assert [m.subject for m in mailoutbox] == [f"[{settings.SITE_NAME}] {order.reference}: a new order"]
 
 
 def test_the_price_comes_from_the_service_at_the_time_of_ordering(holder, budget, service):
