@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import psycopg
 from django.db import connection
 
 _SENTINEL = -1_999_999_000  # never a real primary key
@@ -45,6 +46,9 @@ class CompiledQuery:
         values = list(params)
         for position, name in slots:
             values[position] = ids[name]
-        with connection.cursor() as cursor:
+        connection.ensure_connection()
+        # A server-side prepared statement (psycopg prepares it on its 5th run on a connection): PostgreSQL
+        # then skips parsing and planning too. Django's own cursors bind on the client and never prepare.
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(sql, values)
             return cursor.fetchall()
