@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -588,8 +589,10 @@ def order_place(
                 summary=f"{user} ordered {service} for {locked.holder}: {format_pence(plan.total_pence)}",
                 data={"total_pence": plan.total_pence, "visits": len(plan.visits), "capacity": str(capacity)},
             )
-            # After commit, a task looks the provider's addresses up and sends (not in the request).
-            tasks.tell_provider_order_placed.delay_on_commit(order.pk)
+            # After commit, a task looks the provider's addresses up and sends (not in the request). This is
+            # DjangoTask.delay_on_commit plus robust=True: a broker outage is logged, never an error page for
+            # an order that was placed (its provider_told_at stays empty).
+            transaction.on_commit(partial(tasks.tell_provider_order_placed.delay, order.pk), robust=True)
     except IntegrityError:
         existing = Order.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:

@@ -387,3 +387,14 @@ def test_cancelling_inside_the_notice_period_is_for_the_coordinator(holder, budg
     assert order.visits.get().status == VisitStatus.CANCELLED
     assert budget_balance(budget).left == 10_000
     assert OrderTransition.objects.filter(order=order, to_status="cancelled").get().capacity == "coordinator"
+
+
+def test_placing_an_order_enqueues_the_provider_email_only_after_commit(
+    holder, budget, service, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        order = place(user=holder.user, budget=budget, service=service)
+
+    assert len(callbacks) == 1  # nothing is queued until the placing transaction commits
+    order.refresh_from_db()
+    assert (order.provider_told_at, mailoutbox) == (None, [])
