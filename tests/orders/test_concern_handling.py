@@ -38,8 +38,8 @@ def test_a_commissioner_takes_on_then_closes_a_safeguarding_concern(concern, com
 @pytest.mark.parametrize(
     ("who", "note", "message"),
     [
-        ("commissioner", "   ", "Say what you have done or decided."),
-        ("coordinator", "Looked at it", "Only a commissioner can handle concerns."),
+        ("commissioner", "   ", "Say what you have done or decided"),
+        ("coordinator", "Looked at it", "Only a commissioner can handle concerns"),
     ],
 )
 def test_refused_handling_changes_nothing(concern, commissioner, coordinator, who, note, message):
@@ -53,7 +53,7 @@ def test_refused_handling_changes_nothing(concern, commissioner, coordinator, wh
 
 def test_a_closed_concern_cannot_be_taken_on(concern, commissioner):
     concern_close(concern=concern, by=commissioner, note="Duplicate of an earlier concern.")
-    with pytest.raises(OrderRefused, match="This concern is already closed."):
+    with pytest.raises(OrderRefused, match="This concern is already closed"):
         concern_take(concern=concern, by=commissioner, note="Again")
     assert AuditEvent.objects.filter(action="concern.taken").count() == 0
 
