@@ -309,6 +309,13 @@ class DecisionForm(GovFormMixin, forms.Form):
         help_text="Needed if you reject.",
     )
 
+    def __init__(self, *args, subject: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if subject:
+            # Several decision forms share a page: name what each decides, for screen-reader users.
+            self.fields["decision"].label = f"Decision on {subject}"
+            self.fields["reason"].label = f"Reason for the decision on {subject} (the provider will see it)"
+
     def clean(self):
         data = super().clean()
         if data.get("decision") == "reject" and not data.get("reason", "").strip():

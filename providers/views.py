@@ -526,19 +526,23 @@ def _review(request, provider: Provider, *, bound: dict | None = None, status: i
         )
     )
     for check in checks:
-        check.form = bound.get(("check", check.pk)) or DecisionForm(prefix=f"check-{check.pk}")
+        check.form = bound.get(("check", check.pk)) or DecisionForm(
+            prefix=f"check-{check.pk}", subject=_check_subject(check)
+        )
     change_requests = list(
         ServiceChangeRequest.objects.filter(service__provider=provider)
         .select_related("service", "requested_by")
         .order_by("-requested_at")[:20]
     )
     for change in change_requests:
-        change.form = bound.get(("change", change.pk)) or DecisionForm(prefix=f"change-{change.pk}")
+        change.form = bound.get(("change", change.pk)) or DecisionForm(
+            prefix=f"change-{change.pk}", subject=f"the change to {change.service.title}"
+        )
     context = {
         "provider": provider,
         "checks": checks,
         "change_requests": change_requests,
-        "provider_form": bound.get("provider") or DecisionForm(prefix="provider"),
+        "provider_form": bound.get("provider") or DecisionForm(prefix="provider", subject=provider.name),
         "suspend_form": bound.get("suspend") or ReasonForm(prefix="suspend"),
         "exemption_form": bound.get("exemption")
         or ExemptionForm(prefix="exemption", initial={"reason": provider.cqc_exemption_reason}),
@@ -571,7 +575,7 @@ def verification_provider(request, slug: str):
 def verification_provider_decide(request, slug: str):
     require_commissioner(request.user)
     provider = get_object_or_404(Provider, slug=slug)
-    form = DecisionForm(request.POST, prefix="provider")
+    form = DecisionForm(request.POST, prefix="provider", subject=provider.name)
     if form.is_valid():
         call = services.provider_approve if form.cleaned_data["decision"] == "approve" else services.provider_reject
         try:
@@ -624,7 +628,7 @@ def verification_exemption(request, slug: str):
 def verification_check_decide(request, check_id: int):
     require_commissioner(request.user)
     check = get_object_or_404(ProviderCheck.objects.select_related("provider"), pk=check_id)
-    form = DecisionForm(request.POST, prefix=f"check-{check.pk}")
+    form = DecisionForm(request.POST, prefix=f"check-{check.pk}", subject=_check_subject(check))
     if form.is_valid():
         call = services.check_approve if form.cleaned_data["decision"] == "approve" else services.check_reject
         try:
@@ -643,7 +647,7 @@ def verification_change_decide(request, change_id: int):
     require_commissioner(request.user)
     change = get_object_or_404(ServiceChangeRequest.objects.select_related("service__provider"), pk=change_id)
     provider = change.service.provider
-    form = DecisionForm(request.POST, prefix=f"change-{change.pk}")
+    form = DecisionForm(request.POST, prefix=f"change-{change.pk}", subject=f"the change to {change.service.title}")
     if form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
@@ -660,3 +664,7 @@ def verification_change_decide(request, change_id: int):
             messages.success(request, f"Change to “{change.service}” decided.")
             return redirect("verification:provider", slug=provider.slug)
     return _review(request, provider, bound={("change", change.pk): form}, status=400)
+
+
+def _check_subject(check) -> str:
+    return f"{check.check_type.name} for {check.person_name}" if check.person_name else check.check_type.name

@@ -201,7 +201,8 @@ def test_commissioner_approves_checks_rejects_one_and_approves_the_provider(
 
     card = page.locator(f"#check-{insurance.pk}")
     card.get_by_label("Reject").check()
-    card.get_by_label("Reason (the provider will see it)").fill("The policy document is cut off: upload all pages.")
+    reason = card.get_by_label(re.compile("Reason for the decision on Public liability insurance"))
+    reason.fill("The policy document is cut off: upload all pages.")
     click_and_wait(card.get_by_role("button", name=re.compile("Record decision")))
     insurance.refresh_from_db()
     assert (insurance.status, insurance.decision_reason) == (
