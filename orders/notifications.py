@@ -93,3 +93,26 @@ def order_placed_send(order_id: int) -> bool:
         Order.objects.filter(pk=order_id).update(provider_told_at=None)
         raise
     return True
+
+
+def orders_untold_resend(*, older_than_minutes: int = 10) -> int:
+    """Send the new-order email of every order whose provider was never told: the on-commit task was lost
+    (Redis down when the order was placed) or gave up retrying. Each send claims its order, so this never
+    doubles up with a task that is still running. A mail-server failure leaves the rest for the next sweep.
+    Returns how many were sent."""
+    from datetime import timedelta
+    from smtplib import SMTPException
+
+    from .models import Order
+
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    sent = 0
+    for order_id in Order.objects.filter(provider_told_at__isnull=True, created_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        try:
+            sent += order_placed_send(order_id)
+        except (SMTPException, ConnectionError, TimeoutError):
+            logger.warning("New-order email for order %s failed again; the next sweep will retry", order_id)
+            break
+    return sent

@@ -33,3 +33,9 @@ def close_expired_blocks() -> int:
 def tell_provider_order_placed(order_id: int) -> bool:
     """Email the provider about a new order (enqueued by order_place on commit). Idempotent: sends once."""
     return notifications.order_placed_send(order_id)
+
+
+@shared_task(name="orders.tasks.resend_untold_new_orders", ignore_result=True)
+def resend_untold_new_orders() -> int:
+    """The safety net for tell_provider_order_placed (run by beat every 15 minutes)."""
+    return notifications.orders_untold_resend()

@@ -18,6 +18,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 3000},
     },
+    "orders-resend-untold-new-orders": {
+        "task": "orders.tasks.resend_untold_new_orders",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 840},
+    },
     "directory-refresh-listings": {
         "task": "market.directory.tasks.refresh_listings",
         "schedule": timedelta(minutes=10),

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from market.accounts.models import ConsentScope, FundingRoute
 from market.accounts.services import consent_grant
@@ -398,3 +399,20 @@ def test_placing_an_order_enqueues_the_provider_email_only_after_commit(
     assert len(callbacks) == 1  # nothing is queued until the placing transaction commits
     order.refresh_from_db()
     assert (order.provider_told_at, mailoutbox) == (None, [])
+
+
+def test_a_lost_new_order_email_is_sent_by_the_periodic_sweep_once(holder, budget, service, mailoutbox):
+    from orders.tasks import resend_untold_new_orders
+
+    # Given an order whose on-commit email task never ran (Redis was down when it was placed)...
+    order = place(user=holder.user, budget=budget, service=service)
+    assert mailoutbox == []
+    # ...a sweep leaves a just-placed order to its own task,
+    assert resend_untold_new_orders() == 0
+    # ...but once it is older than the grace period, the sweep sends it, and only once.
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=11))
+    assert resend_untold_new_orders() == 1
+    assert resend_untold_new_orders() == 0
+    assert [m.subject for m in mailoutbox] == [f"[{settings.SITE_NAME}] {order.reference}: a new order"]
+    order.refresh_from_db()
+    assert order.provider_told_at is not None
