@@ -207,30 +207,32 @@ def _get_order(order_id):
     return get_object_or_404(Order.objects.select_related("holder", "service", "provider"), pk=order_id)
 
 
-@login_required
-@require_POST
-def order_accept(request, order_id: int):
+def _button_action(request, order_id: int, *, act, done: str):
+    """A one-button change to an order (no reason asked): do it, say what happened, back to the order."""
     order = _get_order(order_id)
     _order_sides(request, order)
     try:
-        services.order_accept(order=order, by=request.user)
-        messages.success(request, "Order accepted. The visits are booked.")
+        act(order)
     except DomainError as error:
         messages.error(request, error.message)
+    else:
+        messages.success(request, done)
     return redirect("orders:order", order_id=order.pk)
+
+
+@login_required
+@require_POST
+def order_accept(request, order_id: int):
+    return _button_action(request, order_id, act=lambda o: services.order_accept(order=o, by=request.user),
+                          done="Order accepted. The visits are booked.")
 
 
 @login_required
 @require_POST
 def order_accept_proposal(request, order_id: int):
-    order = _get_order(order_id)
-    _order_sides(request, order)
-    try:
-        services.order_accept_proposal(order=order, user=request.user)
-        messages.success(request, "You accepted the change. The visits are booked.")
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect("orders:order", order_id=order.pk)
+    return _button_action(request, order_id,
+                          act=lambda o: services.order_accept_proposal(order=o, user=request.user),
+                          done="You accepted the change. The visits are booked.")
 
 
 def _reason_action(request, order_id: int, *, title: str, submit: str, act, done: str):
