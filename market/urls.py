@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import views as cms_views
 from market.core.views import healthz
 
 urlpatterns = [
@@ -24,5 +25,8 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail serves every other path: the home page, content pages and (later) provider storefronts.
+# Provider storefronts: an anonymous visitor's reused render, re-checked in one query; else Wagtail (cms/views.py).
+urlpatterns += [path("providers/<slug:slug>/", cms_views.storefront, name="storefront")]
+
+# Wagtail serves every other path: the home page, content pages and provider storefronts.
 urlpatterns += [path("", include(wagtail_urls))]
