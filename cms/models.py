@@ -106,12 +106,12 @@ class ProviderPage(Page):
     cache_seconds = 60
 
     def serve(self, request, *args, **kwargs):
-        from django.core.cache import cache
         from django.http import HttpResponse
         from django.template.response import TemplateResponse
-        from django.utils import timezone
 
         from market.directory.selectors import provider_listed
+
+        from .views import reused_storefront_get, reused_storefront_set
 
         if getattr(request, "is_preview", False):
             return super().serve(request, *args, **kwargs)
@@ -123,15 +123,13 @@ class ProviderPage(Page):
             )
         if request.user.is_authenticated or request.method != "GET":
             return super().serve(request, *args, **kwargs)  # personal header (account links, CSRF token)
-        published = self.last_published_at.timestamp() if self.last_published_at else 0
-        key = f"storefront:{self.pk}:{published}:{timezone.localdate()}:{request.get_host()}"
-        html = cache.get(key)
-        if html is not None:
-            return HttpResponse(html)
+        reused = reused_storefront_get(request)
+        if reused is not None and reused.matches(self):
+            return HttpResponse(reused.html)
         response = super().serve(request, *args, **kwargs)
         response.render()
         if response.status_code == 200:
-            cache.set(key, response.content, self.cache_seconds)
+            reused_storefront_set(request, self, response.content)
         return response
 
 

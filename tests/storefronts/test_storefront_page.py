@@ -133,7 +133,7 @@ def test_anonymous_storefront_is_reused_but_hidden_at_once_when_unlisted(client,
     first = client.get("/providers/cached-shop/")
 
     type(service).objects.filter(pk=service.pk).update(title="Renamed service")
-    with django_assert_num_queries(9):  # Wagtail's routing and the listing check only
+    with django_assert_num_queries(1):  # the reused page's state and the listing rule, in one statement
         again = client.get("/providers/cached-shop/")
     provider = service.provider
     provider.status = "suspended"
@@ -182,3 +182,78 @@ def test_gallery_photos_have_alt_text_and_cost_the_same_queries_for_one_or_three
     assert one_count == three_count
     html = client.get("/providers/three-photos/").content.decode()
     assert html.count('alt="Jo and Ken in the garden') == 3
+
+
+def test_reused_storefront_is_byte_for_byte_what_wagtail_renders(client, listed, django_assert_num_queries):
+    service = listed(title="Same page", provider__slug="same-page", provider__name="Same & Co")
+    ServiceAvailability.objects.create(service=service, weekday=2, starts_at="10:00", ends_at="14:00")
+    storefront_ensure(provider=service.provider)
+
+    rendered = client.get("/providers/same-page/")  # nothing kept yet: Wagtail routes, renders and keeps it
+    with django_assert_num_queries(1):
+        reused = client.get("/providers/same-page/")
+    cache.clear()
+    rendered_again = client.get("/providers/same-page/")
+
+    assert rendered.status_code == reused.status_code == HTTPStatus.OK
+    assert reused.content == rendered.content == rendered_again.content
+    assert reused["Content-Type"] == rendered["Content-Type"] == "text/html; charset=utf-8"
+    html = reused.content.decode()
+    assert _json_ld(html)["url"] == "http://testserver/providers/same-page/"
+    assert "<h1>Same &amp; Co</h1>" in html
+
+
+@pytest.mark.parametrize("change", ["suspended", "expired_check", "unpublished", "view_restriction"])
+def test_a_kept_storefront_is_never_served_once_the_page_or_provider_may_not_be(client, listed, change):
+    from wagtail.models import PageViewRestriction
+
+    service = listed(title="Kept service", provider__slug="kept-shop")
+    page = storefront_ensure(provider=service.provider)
+    assert client.get("/providers/kept-shop/").status_code == HTTPStatus.OK  # rendered and kept
+    if change == "suspended":
+        service.provider.status = "suspended"
+        service.provider.save()
+    elif change == "expired_check":
+        dbs = CheckType.objects.get(slug="dbs-enhanced")
+        ProviderCheck.objects.filter(provider=service.provider, check_type=dbs).update(
+            issued_on="2020-01-01", expires_on="2021-01-01"
+        )
+    elif change == "unpublished":
+        page.unpublish()
+    else:
+        PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+
+    response = client.get("/providers/kept-shop/")
+
+    assert "Kept service" not in response.content.decode()
+    expected = {"view_restriction": HTTPStatus.FOUND}.get(change, HTTPStatus.NOT_FOUND)
+    assert response.status_code == expected
+
+
+def test_a_republished_storefront_is_rendered_afresh_not_reused(client, listed):
+    service = listed(title="Old story", provider__slug="new-story")
+    page = storefront_ensure(provider=service.provider)
+    client.get("/providers/new-story/")
+    page.story = "<p>Our brand new story.</p>"
+    page.save_revision().publish()
+
+    html = client.get("/providers/new-story/").content.decode()
+
+    assert "Our brand new story." in html
+
+
+def test_signed_in_visitors_never_get_the_anonymous_page(client, listed):
+    from tests.factories import UserFactory
+
+    service = listed(title="Shared", provider__slug="own-header")
+    storefront_ensure(provider=service.provider)
+    anonymous = client.get("/providers/own-header/").content.decode()
+    client.force_login(UserFactory())
+
+    signed_in = client.get("/providers/own-header/").content.decode()
+    client.logout()
+    anonymous_again = client.get("/providers/own-header/").content.decode()
+
+    assert "Sign out" not in anonymous
+    assert "Sign out" in signed_in
+    assert anonymous_again == anonymous
