@@ -6,8 +6,10 @@ No form carries a price: the price is always computed from the service on the se
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from market.core.forms import GovFormMixin
+from providers.models import PriceUnit
 
 from .models import WEEKDAYS, Budget, OrderKind
 from .money import parse_pounds
@@ -21,81 +23,136 @@ _time = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 _datetime = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class OrderForm(GovFormMixin, forms.Form):
-    budget = forms.ModelChoiceField(
-        label="Which budget pays?", queryset=Budget.objects.none(), empty_label=None,
-        error_messages={"required": "Choose a budget", "invalid_choice": "Choose one of the budgets listed"},
-    )
+class _QuestionForm(GovFormMixin, forms.Form):
+    """One question page of the order journey (orders.booking). `service` and `budgets` are given to every
+    form so that a page can shape its choices; most ignore them."""
+
+    def __init__(self, *args, service=None, budgets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.budgets = list(budgets)
+
+
+class KindForm(_QuestionForm):
     kind = forms.ChoiceField(
-        label="How often?", choices=OrderKind.choices, widget=forms.RadioSelect, initial=OrderKind.ONE_OFF,
-        error_messages={"required": "Choose one visit or a weekly arrangement"},
+        label="How often do you want this support?", choices=OrderKind.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose one visit, every week, or a block of hours",
+                        "invalid_choice": "Choose one of the options listed"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.service is not None and self.service.unit != PriceUnit.PER_HOUR:  # blocks are bought in hours
+            self.fields["kind"].choices = [c for c in OrderKind.choices if c[0] != OrderKind.BLOCK]
+
+
+class WeekdaysForm(_QuestionForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Which days of the week?", choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple,
+        help_text="Choose all the days you want a visit.",
+        error_messages={"required": "Choose at least one day of the week",
+                        "invalid_choice": "Choose days from the list"},
+    )
+
+
+def _not_in_the_past(day):
+    if day is not None and day < timezone.localdate():
+        raise forms.ValidationError("The date must be today or in the future")
+    return day
+
+
+class VisitDateForm(_QuestionForm):
     first_visit_on = forms.DateField(
-        label="Date of the (first) visit", widget=_date,
+        label="What day would you like the visit?", widget=_date, help_text="For example 24 11 2026.",
         error_messages={"required": "Enter the date of the visit", "invalid": "Enter a real date, like 24 11 2026"},
     )
+
+    def clean_first_visit_on(self):
+        return _not_in_the_past(self.cleaned_data["first_visit_on"])
+
+
+class DateRangeForm(_QuestionForm):
+    first_visit_on = forms.DateField(
+        label="Start date", widget=_date, help_text="For example 24 11 2026.",
+        error_messages={"required": "Enter the start date", "invalid": "Enter a real date, like 24 11 2026"},
+    )
+    last_visit_on = forms.DateField(
+        label="End date", widget=_date, help_text="The last day it can happen. For example 31 3 2027.",
+        error_messages={"required": "Enter the end date", "invalid": "Enter a real date, like 31 3 2027"},
+    )
+
+    def clean_first_visit_on(self):
+        return _not_in_the_past(self.cleaned_data["first_visit_on"])
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_visit_on"), data.get("last_visit_on")
+        if first and last and last < first:
+            self.add_error("last_visit_on", "The end date must be on or after the start date")
+        return data
+
+
+class VisitTimeForm(_QuestionForm):
     visit_starts_at = forms.TimeField(
         label="Start time", widget=_time, help_text="For example 10:00 or 14:30.",
         error_messages={"required": "Enter a start time", "invalid": "Enter a time like 10:00 or 14:30"},
     )
     duration_minutes = forms.TypedChoiceField(
         label="How long?", choices=DURATIONS, coerce=int, initial=60,
-        error_messages={"invalid_choice": "Choose one of the lengths listed"},
+        error_messages={"required": "Choose how long", "invalid_choice": "Choose one of the lengths listed"},
     )
-    weekdays = forms.TypedMultipleChoiceField(
-        label="Which days? (weekly only)", choices=WEEKDAYS, coerce=int, required=False,
-        widget=forms.CheckboxSelectMultiple,
+
+
+class BlockHoursForm(_QuestionForm):
+    block_hours = forms.IntegerField(
+        label="How many hours do you want to buy?", min_value=1, max_value=200,
+        help_text="The provider uses them as needed between the dates, and records each visit for you to confirm.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
+        error_messages={"required": "Enter how many hours", "min_value": "Choose at least 1 hour",
+                        "max_value": "Choose at most 200 hours", "invalid": "Enter a whole number of hours"},
     )
-    last_visit_on = forms.DateField(
-        label="Last date (weekly, or block of hours)", widget=_date, required=False,
-        error_messages={"invalid": "Enter a real date, like 31 3 2027"},
-    )
+
+
+class ItemsForm(_QuestionForm):
     items_per_visit = forms.IntegerField(
         label="How many items each visit?", min_value=1, max_value=100, initial=1,
-        help_text="Only for services priced per item, such as meals.",
-        error_messages={"min_value": "Choose at least 1", "max_value": "Choose at most 100",
-                        "invalid": "Enter a whole number"},
-    )
-    block_hours = forms.IntegerField(
-        label="How many hours? (block of hours only)", required=False, min_value=1, max_value=200,
-        help_text="Hours to use as needed between the start and end dates. Visits are recorded as they happen.",
-        error_messages={"min_value": "Choose at least 1 hour", "max_value": "Choose at most 200 hours",
-                        "invalid": "Enter a whole number of hours"},
-    )
-    notes = forms.CharField(label="Anything the provider should know? (optional)", required=False, max_length=2000,
-                            widget=forms.Textarea(attrs={"rows": 3}))
-    pays_household_relative = forms.BooleanField(
-        label="The provider is a close relative who lives in the same household", required=False,
-        help_text="A direct payment can pay them only with the council's recorded agreement.",
+        help_text="For example, the number of meals.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
+        error_messages={"required": "Enter how many items", "min_value": "Choose at least 1",
+                        "max_value": "Choose at most 100", "invalid": "Enter a whole number"},
     )
 
-    def __init__(self, *args, budgets=(), **kwargs):
+
+class BudgetForm(_QuestionForm):
+    budget = forms.ModelChoiceField(
+        label="Which budget should pay?", queryset=Budget.objects.none(), empty_label=None, widget=forms.RadioSelect,
+        error_messages={"required": "Choose a budget", "invalid_choice": "Choose one of the budgets listed"},
+    )
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["budget"].queryset = Budget.objects.filter(pk__in=[b.pk for b in budgets])
+        field = self.fields["budget"]
+        field.queryset = Budget.objects.filter(pk__in=[b.pk for b in self.budgets])
+        field.label_from_instance = lambda budget: f"{budget.name} ({budget.get_funding_route_display()})"
 
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == OrderKind.BLOCK:
-            if not data.get("block_hours"):
-                self.add_error("block_hours", "Enter how many hours the block is for")
-            if not data.get("last_visit_on"):
-                self.add_error("last_visit_on", "Enter the last date the hours can be used")
-        if data.get("kind") == OrderKind.WEEKLY:
-            if not data.get("weekdays"):
-                self.add_error("weekdays", "Choose at least one day of the week")
-            if not data.get("last_visit_on"):
-                self.add_error("last_visit_on", "Enter the last date of the arrangement")
-        return data
 
-    def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "kind": data["kind"], "first_visit_on": data["first_visit_on"], "visit_starts_at": data["visit_starts_at"],
-            "duration_minutes": data["duration_minutes"], "last_visit_on": data.get("last_visit_on"),
-            "weekdays": data.get("weekdays") or [], "items_per_visit": data.get("items_per_visit") or 1,
-            "pays_household_relative": data.get("pays_household_relative", False),
-            "block_hours": data.get("block_hours") if data.get("kind") == OrderKind.BLOCK else None,
-        }
+class HouseholdRelativeForm(_QuestionForm):
+    pays_household_relative = forms.TypedChoiceField(
+        label="Is the provider a close relative who lives in the same household?", widget=forms.RadioSelect,
+        choices=[("no", "No"), ("yes", "Yes")], coerce=lambda value: value == "yes",
+        help_text="A direct payment can pay a close relative in the same household only with the council's "
+                  "recorded agreement.",
+        error_messages={"required": "Choose yes or no"},
+    )
+
+
+class NotesForm(_QuestionForm):
+    notes = forms.CharField(
+        label="Is there anything the provider should know?", required=False, max_length=2000,
+        help_text="Optional. For example how to get in, or what you would like to do together.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Keep it under 2,000 characters"},
+    )
 
 
 class ReasonForm(GovFormMixin, forms.Form):

@@ -7,12 +7,14 @@ of the order's provider for their own orders. Anyone else gets a 404, so records
 from __future__ import annotations
 
 import uuid
+from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -24,14 +26,13 @@ from market.core.forms import posted
 from market.core.models import AuditEvent
 from providers.models import Provider, ProviderMembership, Service
 
-from . import concerns, selectors, services
+from . import booking, concerns, selectors, services
 from .forms import (
     AdjustForm,
     ConcernForm,
     ConcernNoteForm,
     DeliveryForm,
     MessageForm,
-    OrderForm,
     ProposalForm,
     ReasonForm,
     ResolveForm,
@@ -98,15 +99,8 @@ def budget_adjust(request, budget_id: int):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Placing an order: form -> check your answers -> place
+# Placing an order: question pages -> check your answers -> place (orders.booking)
 # ---------------------------------------------------------------------------------------------------------
-
-_FIELD_MAP = {"service": None, "reason": None}
-
-
-def _field(form, name):
-    name = _FIELD_MAP.get(name, name)
-    return name if name in form.fields else None
 
 
 def _person_for_order(request) -> Person:
@@ -121,42 +115,127 @@ def _person_for_order(request) -> Person:
     return person
 
 
+def _draft(request, service_id: int, person_id: int) -> tuple[booking.Draft, object]:
+    service = get_object_or_404(Service.objects.select_related("provider", "category"), pk=service_id)
+    person = get_object_or_404(Person, pk=person_id)
+    acting = person_access(request.user, person, ConsentScope.ORDER, request=request)
+    draft = booking.Draft(request.session, service=service, person=person,
+                          budgets=selectors.budgets_for_person(person))
+    return draft, acting
+
+
+def _go_to(draft: booking.Draft, step: booking.Step | None, *, changing: bool = False):
+    if step is None:
+        return redirect("orders:check", service_id=draft.service.pk, person_id=draft.person.pk)
+    response = redirect("orders:question", service_id=draft.service.pk, person_id=draft.person.pk, step=step.slug)
+    if changing:
+        response["Location"] += "?change=1"
+    return response
+
+
 @login_required
 def order_new(request, service_id: int):
-    """Step 1 (GET, or POST step=check): the order form; step 2: check your answers; step 3 (step=place)."""
+    """Start an order: ask who it is for (supporters, coordinators), then go to the first question."""
     service = get_object_or_404(Service.objects.select_related("provider", "category"), pk=service_id)
-    people = people_for_user(user=request.user)
-    if "for" not in request.GET and "for" not in request.POST and not Person.objects.filter(user=request.user).exists():
+    if "for" not in request.GET and not Person.objects.filter(user=request.user).exists():
+        people = people_for_user(user=request.user)
         candidates = [p for p in people if capacity_for(request.user, p, ConsentScope.ORDER) is not None]
         return render(request, "orders/choose_person.html", {"service": service, "people": candidates})
     person = _person_for_order(request)
-    acting = person_access(request.user, person, ConsentScope.ORDER, request=request)
-    budgets = selectors.budgets_for_person(person)
-    form = OrderForm(posted(request), budgets=budgets)
-    context = {"service": service, "person": person, "acting": acting, "form": form, "budgets": budgets}
-    if request.method != "POST" or not form.is_valid():
-        return render(request, "orders/order_form.html", context)
+    draft, acting = _draft(request, service.pk, person.pk)
+    if not draft.budgets:
+        return render(request, "orders/no_budget.html", {"service": service, "person": person, "acting": acting})
+    draft.start_again()
+    return _go_to(draft, draft.steps()[0])
 
-    budget = form.cleaned_data["budget"]
-    step = request.POST.get("step")
+
+@login_required
+def order_question(request, service_id: int, person_id: int, step: str):
+    """One question of the order. `?change=1` (from the check page) comes back to the check page after it."""
+    draft, acting = _draft(request, service_id, person_id)
+    current = booking.STEPS_BY_SLUG.get(step)
+    if current is None:
+        raise Http404("No such question.")
+    changing = request.GET.get("change") == "1"
+    if current not in draft.steps():  # e.g. the days page after choosing one visit: go where the journey is
+        return _go_to(draft, draft.first_unanswered())
+    form = draft.form_for(current, posted(request))
+    if request.method == "POST" and form.is_valid():
+        draft.answer(current, request.POST)
+        return _go_to(draft, draft.after(current, returning_to_check=changing), changing=changing)
+    refusal = draft.take_refusal(current)
+    if refusal:  # the check page found a rule this answer breaks: show it beside the question
+        form = draft.form_for(current, booking.as_querydict(draft.answers.get(current.slug, {})))
+        form.is_valid()
+        form.add_error(_refused_field(form, refusal["field"]), refusal["message"])
+    before = draft.before(current)
+    if changing:
+        back = reverse("orders:check", args=[draft.service.pk, draft.person.pk])
+    elif before is not None:
+        back = reverse("orders:question", args=[draft.service.pk, draft.person.pk, before.slug])
+    else:
+        back = f"/providers/{draft.service.provider.slug}/#service-{draft.service.pk}"
+    return render(request, "orders/question.html", {
+        "draft": draft, "acting": acting, "service": draft.service, "person": draft.person, "form": form,
+        "title": current.title(draft), "single": len(form.fields) == 1, "back": back,
+    })
+
+
+def _refused_field(form, name: str | None) -> str | None:
+    return name if name in form.fields else None
+
+
+@login_required
+def order_check(request, service_id: int, person_id: int):
+    """Check your answers: the total and what it does to the budget, then place the order (POST)."""
+    draft, acting = _draft(request, service_id, person_id)
+    if request.method == "POST":
+        existing = _already_placed(request)
+        if existing is not None:  # the same page submitted twice: the first order stands
+            return redirect("orders:order", order_id=existing.pk)
+    unanswered = draft.first_unanswered()
+    if unanswered is not None:
+        return _go_to(draft, unanswered)
+    budget = draft.budget
+    context = {"draft": draft, "acting": acting, "service": draft.service, "person": draft.person,
+               "budget": budget, "rows": booking.answer_rows(draft),
+               "back": reverse("orders:question", args=[draft.service.pk, draft.person.pk, draft.steps()[-1].slug])}
     try:
-        if step == "place":
-            try:
-                key = uuid.UUID(request.POST.get("idempotency_key", ""))
-            except ValueError:
-                form.add_error(None, "This form is out of date. Check the details and try again.")
-                return render(request, "orders/order_form.html", context)
-            order = services.order_place(user=request.user, budget=budget, service=service, idempotency_key=key,
-                                         notes=form.cleaned_data.get("notes", ""), **form.service_arguments())
-            messages.success(request, f"Order {order.reference} placed. {service.provider} will answer soon.")
+        if request.method == "POST":
+            key = _posted_key(request)
+            if key is None or str(key) != draft.idempotency_key:
+                messages.error(request, "This page was out of date. Check the order again, then place it.")
+                return _go_to(draft, None)
+            order = services.order_place(user=request.user, budget=budget, service=draft.service,
+                                         idempotency_key=key, notes=draft.notes, **draft.service_arguments())
+            draft.forget()
+            messages.success(request, f"Order {order.reference} placed. {draft.service.provider} will answer soon.")
             return redirect("orders:order", order_id=order.pk)
-        quote = services.order_quote(user=request.user, budget=budget, service=service, **form.service_arguments())
+        context["quote"] = services.order_quote(user=request.user, budget=budget, service=draft.service,
+                                                **draft.service_arguments())
     except DomainError as error:
-        form.add_error(_field(form, error.field), error.message)
-        return render(request, "orders/order_form.html", context)
-    hidden = [(name, value) for name in form.fields for value in request.POST.getlist(name)]
-    context.update({"quote": quote, "budget": budget, "hidden": hidden, "idempotency_key": uuid.uuid4()})
+        step = booking.step_for_field(draft, error.field)
+        if step is None:  # nothing the person can change here (e.g. the service stopped being listed)
+            context["refusal"] = error.message
+            return render(request, "orders/order_check.html", context, status=HTTPStatus.OK)
+        draft.refuse(step=step, field=error.field, message=error.message)
+        return _go_to(draft, step, changing=True)
+    context["idempotency_key"] = draft.idempotency_key
     return render(request, "orders/order_check.html", context)
+
+
+def _posted_key(request) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.POST.get("idempotency_key", ""))
+    except ValueError:
+        return None
+
+
+def _already_placed(request) -> Order | None:
+    key = _posted_key(request)
+    if key is None:
+        return None
+    return Order.objects.filter(idempotency_key=key, placed_by=request.user).first()
 
 
 # ---------------------------------------------------------------------------------------------------------

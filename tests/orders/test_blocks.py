@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from http import HTTPStatus
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from orders.exceptions import OrderRefused, VisitRefused
@@ -126,19 +124,6 @@ def test_cancelling_a_block_releases_what_is_not_yet_used(holder, budget, servic
     assert budget_balance(budget) == Balance(allocated=10_000, committed=1750, spent=0, left=8250)
     visit_confirm(visit=visit, user=holder.user)  # the delivered visit is still paid
     assert budget_balance(budget) == Balance(allocated=10_000, committed=0, spent=1750, left=8250)
-
-
-def test_the_form_offers_a_block_and_shows_it_before_placing(client, holder, budget, service):
-    client.force_login(holder.user)
-    response = client.post(reverse("orders:new", args=[service.pk]), {
-        "for": holder.pk, "budget": budget.pk, "kind": "block", "block_hours": "3",
-        "first_visit_on": in_days(1).isoformat(), "last_visit_on": in_days(3).isoformat(),
-        "visit_starts_at": "10:00", "duration_minutes": "60", "items_per_visit": "1", "step": "check",
-    })
-    assert response.status_code == HTTPStatus.OK
-    body = response.content.decode()
-    assert "A block of 3 hours to use between" in body
-    assert "Total</dt><dd><strong>£52.50" in body
 
 
 def test_an_expired_block_gives_back_its_unused_money(holder, budget, service):

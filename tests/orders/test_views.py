@@ -1,36 +1,24 @@
-"""The pages: budget statement, order form -> check your answers -> place, the provider's answers."""
+"""The pages: budget statement, the provider's answers, visits. (Ordering's question pages: test_booking.py.)"""
 
 from __future__ import annotations
 
 import datetime
-import uuid
 from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
 
-from market.accounts.models import ConsentScope
-from market.accounts.services import consent_grant
 from market.core.models import AuditEvent
-from orders.models import LedgerEntry, Order, OrderStatus
+from orders.models import OrderStatus
 from orders.selectors import budget_balance
 from tests import factories
 
-from .helpers import in_days, make_budget, make_service, place
+from .helpers import make_service, place
 
 
 @pytest.fixture
 def service(holder):
     return make_service(neighbourhood=holder.neighbourhood)
-
-
-def _form(budget_, **overrides):
-    data = {
-        "for": budget_.holder.pk, "budget": budget_.pk, "kind": "one_off", "first_visit_on": in_days(3).isoformat(),
-        "visit_starts_at": "10:00", "duration_minutes": "120", "items_per_visit": "1", "notes": "Ring twice",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_the_statement_shows_allocated_committed_spent_and_left(client, holder, budget, service):
@@ -56,82 +44,6 @@ def test_a_commissioners_look_at_a_statement_is_logged(verified_client, commissi
     response = verified_client(commissioner).get(reverse("orders:budget", args=[budget.pk]))
     assert response.status_code == HTTPStatus.OK
     assert AuditEvent.objects.filter(action="person.record_viewed", actor=commissioner).count() == 1
-
-
-def test_ordering_shows_the_total_and_the_budget_effect_before_placing(client, holder, budget, service):
-    client.force_login(holder.user)
-    url = reverse("orders:new", args=[service.pk])
-
-    assert client.get(url).status_code == HTTPStatus.OK
-    check = client.post(url, {**_form(budget), "step": "check", "price_pence": "1"})  # a tampered price is ignored
-
-    assert check.status_code == HTTPStatus.OK
-    body = check.content.decode()
-    assert "Total</dt><dd><strong>£35.00" in body
-    assert "Left after this order</dt><dd><strong>£65.00" in body
-    assert Order.objects.count() == 0
-    key = check.context["idempotency_key"]
-
-    placed = client.post(url, {**_form(budget), "step": "place", "idempotency_key": str(key)})
-    again = client.post(url, {**_form(budget), "step": "place", "idempotency_key": str(key)})
-
-    order = Order.objects.get()
-    assert placed.status_code == again.status_code == HTTPStatus.FOUND
-    assert placed["Location"] == again["Location"] == reverse("orders:order", args=[order.pk])
-    assert (order.total_pence, order.notes) == (3500, "Ring twice")
-    assert budget_balance(budget).committed == 3500
-
-
-def test_another_persons_budget_in_the_form_is_refused(client, holder, budget, service, other_holder):
-    other_budget = make_budget(holder=other_holder)
-    client.force_login(holder.user)
-
-    response = client.post(reverse("orders:new", args=[service.pk]),
-                           {**_form(budget, budget=other_budget.pk), "step": "place",
-                            "idempotency_key": str(uuid.uuid4())})
-
-    assert response.status_code == HTTPStatus.OK
-    assert response.context["form"].errors["budget"] == ["Choose one of the budgets listed"]
-    assert LedgerEntry.objects.filter(kind="reservation").count() == 0
-
-
-@pytest.mark.parametrize(
-    ("overrides", "field", "message"),
-    [
-        ({"first_visit_on": "2020-01-01"}, "first_visit_on", "The first visit must be in the future."),
-        ({"first_visit_on": "31/02/2027"}, "first_visit_on", "Enter a real date, like 24 11 2026"),
-        ({"duration_minutes": "0"}, "duration_minutes", "Choose one of the lengths listed"),
-        ({"kind": "weekly"}, "weekdays", "Choose at least one day of the week"),
-        ({"kind": "weekly", "weekdays": ["0"], "last_visit_on": "2020-01-01"}, "last_visit_on",
-         "The end date must be on or after the start date."),
-        ({"items_per_visit": "100000"}, "items_per_visit", "Choose at most 100"),
-        ({"duration_minutes": "720"}, "budget", None),
-    ],
-)
-def test_bad_input_is_answered_beside_the_field(client, holder, budget, service, overrides, field, message):
-    client.force_login(holder.user)
-    response = client.post(reverse("orders:new", args=[service.pk]), {**_form(budget, **overrides), "step": "check"})
-
-    assert response.status_code == HTTPStatus.OK
-    errors = response.context["form"].errors[field]
-    if message:
-        assert errors == [message]
-    else:
-        assert "cannot afford" in errors[0]
-    assert Order.objects.count() == 0
-    assert LedgerEntry.objects.filter(kind="reservation").count() == 0
-
-
-def test_a_supporter_orders_through_the_pages(client, holder, budget, service, supporter):
-    consent_grant(holder=holder, supporter=supporter, scopes=[ConsentScope.VIEW, ConsentScope.ORDER],
-                  relationship="Daughter", granted_by=holder.user)
-    client.force_login(supporter)
-    url = reverse("orders:new", args=[service.pk])
-    assert client.get(url).status_code == HTTPStatus.OK  # asks who the order is for
-    response = client.post(f"{url}?for={holder.pk}", {**_form(budget), "step": "place",
-                                                     "idempotency_key": str(uuid.uuid4())})
-    assert response.status_code == HTTPStatus.FOUND
-    assert Order.objects.get().placed_by == supporter
 
 
 def test_the_provider_accepts_from_the_dashboard(client, holder, budget, service):
