@@ -73,27 +73,49 @@ def test_holder_books_a_weekly_visit_seeing_the_budget_before_confirming(page, u
     click_and_wait(page.get_by_role("link", name=re.compile("Book this")))
     check_accessibility(page, "1-order-form")
 
-    # Keyboard only: choose "A weekly arrangement" with the arrow keys, type dates and time, tick Tuesday.
+    # One question a page, keyboard only: arrow keys choose "A weekly arrangement", Space ticks Tuesday.
+    assert page.get_by_role("heading", level=1).inner_text() == "How often do you want this support?"
     page.locator("main").focus()
     tab_to_field(page, "One visit")
     page.keyboard.press("ArrowDown")
     assert page.get_by_label("A weekly arrangement").is_checked()
     assert_focus_visible(page)
-    tab_to_field(page, "Date of the (first) visit")
-    page.get_by_label("Date of the (first) visit").fill(first.isoformat())
-    tab_to_field(page, "Start time")
-    page.get_by_label("Start time").fill("10:00")
-    tab_to_field(page, "Tuesday")
-    page.keyboard.press("Space")
-    assert page.get_by_label("Tuesday").is_checked()
-    tab_to_field(page, "Last date (weekly, or block of hours)")
-    page.get_by_label("Last date (weekly, or block of hours)").fill(last.isoformat())
     tab_to(page, "Continue")
     press_and_wait(page)
 
+    assert page.get_by_role("heading", level=1).inner_text() == "Which days of the week?"
+    click_and_wait(page.get_by_role("button", name="Continue"))  # nothing ticked: the error is beside the field
+    assert page.get_by_role("link", name="Choose at least one day of the week").is_visible()
+    check_accessibility(page, "1b-days-error")
+    page.locator("main").focus()
+    tab_to_field(page, "Tuesday")
+    page.keyboard.press("Space")
+    assert page.get_by_label("Tuesday").is_checked()
+    tab_to(page, "Continue")
+    press_and_wait(page)
+
+    assert page.get_by_role("heading", level=1).inner_text() == "When should the visits start and end?"
+    check_accessibility(page, "1c-dates")
+    page.locator("main").focus()
+    tab_to_field(page, "Start date")
+    page.get_by_label("Start date").fill(first.isoformat())
+    tab_to_field(page, "End date")
+    page.get_by_label("End date").fill(last.isoformat())
+    tab_to(page, "Continue")
+    press_and_wait(page)
+
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("How long?").select_option(label="1 hour")
+    click_and_wait(page.get_by_role("button", name="Continue"))
+    page.get_by_label("No").check()  # a direct payment: is the provider a relative in the household?
+    click_and_wait(page.get_by_role("button", name="Continue"))
+    page.get_by_label("Is there anything the provider should know?").fill("The side door is easier.")
+    click_and_wait(page.get_by_role("button", name="Continue"))
+
     # The check page shows the total and what is left in the budget before and after; nothing is reserved yet.
     assert page.get_by_role("heading", level=1).inner_text() == "Check your order before placing it"
-    summary = page.locator("dl.summary-list").inner_text()
+    assert "Tuesdays" in page.locator("dl.summary-list--actions").inner_text()
+    summary = page.locator("dl.summary-list:not(.summary-list--actions)").inner_text()
     assert "Number of visits\n4" in summary
     assert "Total\n£70.00" in summary
     assert "Left in the budget now\n£500.00" in summary
@@ -306,11 +328,18 @@ def test_coordinator_adjusts_a_budget_and_orders_for_a_holder(page, url, live_se
     # Order on Dave's behalf from the storefront.
     page.goto(url(f"/orders/new/{service.pk}/?for={holder.pk}"))
     check_accessibility(page, "5-order-for-holder")
-    page.get_by_label("Date of the (first) visit").fill(in_days(5).isoformat())
+    page.get_by_label("One visit").check()
+    click_and_wait(page.get_by_role("button", name="Continue"))
+    page.get_by_label("What day would you like the visit?").fill(in_days(5).isoformat())
+    click_and_wait(page.get_by_role("button", name="Continue"))
     page.get_by_label("Start time").fill("14:00")
     page.get_by_label("How long?").select_option(label="2 hours")
     click_and_wait(page.get_by_role("button", name="Continue"))
-    assert "Left after this order\n£90.00" in page.locator("dl.summary-list").inner_text()
+    check_accessibility(page, "5b-order-question-for-holder")
+    page.get_by_label("No").check()
+    click_and_wait(page.get_by_role("button", name="Continue"))
+    click_and_wait(page.get_by_role("button", name="Continue"))  # no notes
+    assert "Left after this order\n£90.00" in page.locator("dl.summary-list:not(.summary-list--actions)").inner_text()
     check_accessibility(page, "6-check-order-for-holder")
     click_and_wait(page.get_by_role("button", name="Place the order"))
     order = Order.objects.get()
