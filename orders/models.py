@@ -196,6 +196,33 @@ class LedgerEntry(models.Model):
         return f"{self.get_kind_display()} {self.amount_pence}p on {self.effective_on}"
 
 
+class BudgetPeriodTotal(models.Model):
+    """A budget period's running totals, derived from the ledger by the database itself.
+
+    Never written by application code: an AFTER INSERT trigger on the ledger adds every new entry's amounts
+    here in the same statement (the ledger is append-only, so insert is the only change there is), and a
+    trigger refuses any other write. The ledger stays the source of truth (statements are still summed from
+    it, and tests reconcile the two); this row only lets the placement check and the overspend guard read
+    one row per period instead of summing every entry (docs/adr/0002-budget-locking.md).
+
+    left_pence = allocation + top_up + adjustment + release + refund - reservation (the period's own money
+    left; negative if it used savings from earlier periods); committed_pence = reservation - release - spend.
+    """
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="period_totals", db_index=False)
+    period_starts_on = models.DateField()
+    left_pence = models.BigIntegerField()
+    committed_pence = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "period_starts_on"], name="budget_period_total_one_per_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.budget_id} from {self.period_starts_on}: {self.left_pence}p left"
+
+
 class DirectPaymentAgreement(models.Model):
     """The council's recorded agreement that a direct payment may pay a close relative who lives in the
     same household (Care and Support (Direct Payments) Regulations 2014: only if the council is satisfied

@@ -12,13 +12,16 @@ import datetime
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 
+import psycopg
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from market.accounts.models import ConsentScope, FundingRoute, Person, Role, User
 from market.accounts.permissions import Capacity, capacity_for
@@ -150,26 +153,39 @@ def _by_period(budget: Budget, lines: Iterable[tuple[datetime.date, int]]) -> di
     return {start: (day, total) for start, (day, total) in sorted(grouped.items())}
 
 
+def _shortfall_message(budget: Budget, left_by_period: dict[datetime.date, int], debits: dict[datetime.date, int]):
+    """The refusal message if taking `debits` would make any period's running balance (savings from earlier
+    periods included) go below zero, else None. `left_by_period` is each period's own money left."""
+    starts = period_starts(period=budget.period, starts_on=budget.starts_on, ends_on=budget.ends_on)
+    running = 0
+    available = 0
+    availables = {}
+    shortfall = None
+    for start in starts:
+        left = left_by_period.get(start, 0)
+        available += left
+        availables[start] = available
+        running += left - debits.get(start, 0)
+        if running < 0 and shortfall is None:
+            shortfall = (start, -running)
+    if shortfall is None:
+        return None
+    start, short = shortfall
+    affordable = min(value for day, value in availables.items() if day >= start)  # selectors.affordable_from
+    return (
+        f"The budget cannot afford this: it costs {format_pence(sum(debits.values()))}, which is "
+        f"{format_pence(short)} more than is left for the period starting {start:%-d %B %Y} "
+        f"({format_pence(max(affordable, 0))} left then)."
+    )
+
+
 def _check_affordable(budget: Budget, debits: dict[datetime.date, int]) -> None:
     """Refuse unless every period's running balance stays at or above zero after `debits`.
     Call only while holding the budget's lock."""
     lines = selectors.budget_periods(budget)
-    running = 0
-    shortfall = None
-    for line in lines:
-        running += line.left - debits.get(line.starts_on, 0)
-        if running < 0 and shortfall is None:
-            shortfall = (line, -running)
-    if shortfall is not None:
-        line, short = shortfall
-        available = selectors.affordable_from(lines)
-        total = sum(debits.values())
-        raise BudgetExceeded(
-            f"The budget cannot afford this: it costs {format_pence(total)}, which is {format_pence(short)} "
-            f"more than is left for the period starting {line.starts_on:%-d %B %Y} "
-            f"({format_pence(max(available.get(line.starts_on, 0), 0))} left then).",
-            field="budget",
-        )
+    message = _shortfall_message(budget, {line.starts_on: line.left for line in lines}, debits)
+    if message is not None:
+        raise BudgetExceeded(message, field="budget")
 
 
 def _write(budget, kind, grouped, *, order=None, visit=None, actor=None, on_behalf_of=None, reason=""):
@@ -559,46 +575,79 @@ def order_place(
     plan = plan_order(service=service, kind=kind, first_visit_on=first_visit_on, visit_starts_at=visit_starts_at,
                       duration_minutes=duration_minutes, last_visit_on=last_visit_on, weekdays=weekdays,
                       items_per_visit=items_per_visit, now=now, block_hours=block_hours)
+    # Every rule that needs no lock, before the transaction: listing, coverage, plan, availability...
     _placement_refusal(budget=budget, service=service, plan=plan, pays_household_relative=pays_household_relative)
-    try:
-        with transaction.atomic():
-            locked = budget_lock(budget.pk)
-            locked.holder = budget.holder
-            # The same form submitted twice: the unique idempotency key refuses the second insert (it waits
-            # for the first transaction, then fails), and the IntegrityError branch below returns the first.
-            order = Order(
-                holder=locked.holder, budget=locked, funding_route=locked.funding_route, service=service,
-                provider_id=service.provider_id, kind=plan.kind, first_visit_on=plan.first_visit_on,
-                last_visit_on=plan.last_visit_on, weekdays=plan.weekdays, visit_starts_at=plan.visit_starts_at,
-                duration_minutes=plan.duration_minutes, items_per_visit=plan.items_per_visit, unit=plan.unit,
-                unit_price_pence=plan.unit_price_pence, visit_count=len(plan.visits), total_pence=plan.total_pence,
-                block_minutes=plan.block_minutes,
-                notes=notes.strip()[:2000], pays_household_relative=pays_household_relative,
-                idempotency_key=idempotency_key, placed_by=user, placed_as=str(capacity),
-            )
-            order.full_clean(exclude=["holder", "budget", "service", "provider", "placed_by"], validate_unique=False,
-                             validate_constraints=False)  # the database enforces both, without extra queries
-            order.save()
-            if plan.total_pence:
-                _reserve_locked(locked, plan.lines, order=order, actor=user,
-                                on_behalf_of=locked.holder, reason=f"{order.reference} placed")
-            OrderTransition.objects.create(order=order, from_status="", to_status=OrderStatus.PLACED, actor=user,
-                                           on_behalf_of=locked.holder, capacity=str(capacity))
-            audit_record(
-                action="order.placed", actor=user, on_behalf_of=locked.holder, target=order,
-                summary=f"{user} ordered {service} for {locked.holder}: {format_pence(plan.total_pence)}",
-                data={"total_pence": plan.total_pence, "visits": len(plan.visits), "capacity": str(capacity)},
-            )
+    holder = budget.holder
+    placed_at = timezone.now()
+    order = Order(
+        holder=holder, budget=budget, funding_route=budget.funding_route, service=service,
+        provider_id=service.provider_id, kind=plan.kind, status=OrderStatus.PLACED, first_visit_on=plan.first_visit_on,
+        last_visit_on=plan.last_visit_on, weekdays=plan.weekdays, visit_starts_at=plan.visit_starts_at,
+        duration_minutes=plan.duration_minutes, items_per_visit=plan.items_per_visit, unit=plan.unit,
+        unit_price_pence=plan.unit_price_pence, visit_count=len(plan.visits), total_pence=plan.total_pence,
+        block_minutes=plan.block_minutes, notes=notes.strip()[:2000], pays_household_relative=pays_household_relative,
+        idempotency_key=idempotency_key, placed_by=user, placed_as=str(capacity), created_at=placed_at,
+        updated_at=placed_at,
+    )
+    order.full_clean(exclude=["holder", "budget", "service", "provider", "placed_by"], validate_unique=False,
+                     validate_constraints=False)  # the database enforces both, without extra queries
+    # One reservation row per budget period the visits fall in (refuses days outside the plan).
+    grouped = _by_period(budget, plan.lines) if plan.total_pence else {}
+    # The locked part, in one statement (orders_order_place, migration 0006): lock the budget row, return the
+    # first order for a repeated idempotency key, check every period's running balance under the lock, then
+    # insert the order, its reservation rows, its "placed" transition and its audit event. One statement is
+    # one transaction: in autocommit it commits on its own (the deferred overspend guard runs at that
+    # commit); inside a caller's transaction it runs in a savepoint and commits with the caller.
+    params = (
+        budget.pk, idempotency_key, holder.pk, service.pk, service.provider_id, plan.kind, plan.first_visit_on,
+        plan.last_visit_on, plan.weekdays, plan.visit_starts_at, plan.duration_minutes, plan.items_per_visit,
+        plan.unit, plan.unit_price_pence, len(plan.visits), plan.block_minutes, plan.total_pence, order.notes,
+        pays_household_relative, user.pk, order.placed_as, placed_at,
+        list(grouped), [day for day, _total in grouped.values()], [total for _day, total in grouped.values()],
+        f"{user} ordered {service} for {holder}: {format_pence(plan.total_pence)}",
+        Jsonb({"total_pence": plan.total_pence, "visits": len(plan.visits), "capacity": str(capacity)}),
+    )
+    with _one_statement_transaction():
+        order_id, outcome, funding_route, period_starts_on, period_left = _run_prepared(_ORDER_PLACE_SQL, params)[0]
+        if outcome == "placed":
             # After commit, a task looks the provider's addresses up and sends (not in the request). This is
             # DjangoTask.delay_on_commit plus robust=True: a broker outage is logged, never an error page for
-            # an order that was placed (its provider_told_at stays empty).
-            transaction.on_commit(partial(tasks.tell_provider_order_placed.delay, order.pk), robust=True)
-    except IntegrityError:
-        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return _same_order(existing, user)
+            # an order that was placed (its provider_told_at stays empty, and the beat sweep sends it).
+            transaction.on_commit(partial(tasks.tell_provider_order_placed.delay, order_id), robust=True)
+    if outcome == "existing":
+        return _same_order(Order.objects.get(pk=order_id), user)
+    if outcome == "short":
+        debits = {start: total for start, (_day, total) in grouped.items()}
+        message = _shortfall_message(budget, dict(zip(period_starts_on, period_left, strict=True)), debits)
+        raise BudgetExceeded(message or "The budget cannot afford this.", field="budget")
+    order.pk = order_id
+    order.funding_route = funding_route  # as the locked row has it (it never changes)
+    order._state.adding = False
+    order._state.db = "default"
     return order
+
+
+_ORDER_PLACE_SQL = (
+    "SELECT * FROM orders_order_place(%s::bigint, %s::uuid, %s::bigint, %s::bigint, %s::bigint, %s::text, %s::date, "
+    "%s::date, %s::smallint[], %s::time, %s::integer, %s::smallint, %s::text, %s::bigint, %s::integer, %s::integer, "
+    "%s::bigint, %s::text, %s::boolean, %s::bigint, %s::text, %s::timestamptz, %s::date[], %s::date[], %s::bigint[], "
+    "%s::text, %s::jsonb)"
+)
+
+
+def _one_statement_transaction():
+    """No BEGIN/COMMIT round trips for a single statement in autocommit (PostgreSQL runs it as its own
+    transaction); a savepoint when the caller already has a transaction open."""
+    return nullcontext() if connection.get_autocommit() else transaction.atomic()
+
+
+def _run_prepared(sql: str, params) -> list[tuple]:
+    """Run `sql` as a server-side prepared statement (psycopg prepares it from its 5th run on a connection),
+    like market.core.compiled does, with database errors translated to Django's."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _same_order(order: Order, user: User) -> Order:
