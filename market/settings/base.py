@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.admin_boundary.StorefrontAdminBoundary",
     # Last, as django-axes asks: it turns a lockout raised during sign-in into a response.
     "axes.middleware.AxesMiddleware",
 ]
