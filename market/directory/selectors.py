@@ -486,14 +486,55 @@ def _card_sql(today: datetime.date) -> tuple[str, list]:
     return columns, [today, horizon, CheckStatus.APPROVED, today, today]
 
 
+@dataclass(slots=True)
+class CardProvider:
+    """What a result card shows of a provider (not a model instance: building 60 of those per page cost ~1 ms)."""
+
+    pk: int
+    name: str
+    slug: str
+
+
+@dataclass(slots=True)
+class CardCategory:
+    pk: int
+    name: str
+    is_regulated_personal_care: bool
+
+
+_UNIT_LABELS = dict(PriceUnit.choices)
+
+
+@dataclass(slots=True)
+class CardService:
+    """What a result card shows of a service: the fields of providers.Service it reads, under the same names."""
+
+    pk: int
+    title: str
+    description: str
+    price_pence: int
+    unit: str
+    is_regulated_personal_care: bool
+    provider: CardProvider
+    category: CardCategory
+    distance_km: float | None = None
+    rank: float | None = None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def get_unit_display(self) -> str:
+        return _UNIT_LABELS.get(self.unit, self.unit)
+
+
 def _card(values, now: datetime.datetime) -> ResultRow:
     (pk, title, description, price_pence, unit, regulated, provider_id, provider_name, slug, category_id,
      category_name, category_regulated, extra) = values
     slots, exceptions, checks = extra
-    service = Service(pk=pk, title=title, description=description, price_pence=price_pence, unit=unit,
-                      is_regulated_personal_care=regulated, provider_id=provider_id, category_id=category_id)
-    service.provider = Provider(pk=provider_id, name=provider_name, slug=slug)
-    service.category = Category(pk=category_id, name=category_name, is_regulated_personal_care=category_regulated)
+    service = CardService(pk, title, description, price_pence, unit, regulated,
+                          CardProvider(provider_id, provider_name, slug),
+                          CardCategory(category_id, category_name, category_regulated))
     slot_rows = [
         _Slot(weekday, datetime.time.fromisoformat(starts), datetime.time.fromisoformat(ends))
         for weekday, starts, ends in slots or []
@@ -664,13 +705,20 @@ def distance_label(km: float | None) -> str:
 
 @dataclass
 class ResultRow:
-    service: Service
+    service: Service | CardService
     price: str
     distance: str
     badges: list[Badge]
     next_available: str
     regulated: bool
     summary: str = ""
+
+    @property
+    def html(self) -> str:
+        """The result card (directory/_result_card.html's markup, built in Python: see cards.py)."""
+        from .cards import result_card_html
+
+        return result_card_html(self)
 
 
 def _summary(description: str) -> str:

@@ -363,3 +363,43 @@ def test_a_search_outside_a_transaction_is_recorded_in_one_statement_or_skipped_
     category.delete()  # between the form's cached list and the insert
     assert search_record_create(criteria=criteria, result_count=0) is None
     assert SearchRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize("variant", ["plain", "distance_regulated_badges", "escaping"])
+def test_result_cards_built_in_python_are_the_reference_template_s_html(variant):
+    from django.template.loader import render_to_string
+
+    from market.directory.selectors import Badge, CardCategory, CardProvider, CardService, ResultRow
+
+    title, name, summary = "Walks", "Dave's Walks", "A walk round the park."
+    if variant == "escaping":
+        title, name, summary = 'Tea & "chat" <b>', "O'Neill & <Sons>", "Cake & tea <script>alert(1)</script>"
+    service = CardService(7, title, summary, 1750, "per_hour", variant == "distance_regulated_badges",
+                          CardProvider(3, name, "daves-walks"), CardCategory(2, "Companion & care", False))
+    badges = [Badge("Enhanced DBS check", datetime.date(2026, 11, 5)),
+              Badge("Insurance <£5m>", datetime.date(2026, 1, 9))]
+    row = ResultRow(service=service, price="£17.50 per hour",
+                    distance="0.3 miles away" if variant != "plain" else "",
+                    badges=badges if variant != "plain" else [], next_available="Tomorrow from 9am",
+                    regulated=variant == "distance_regulated_badges", summary=summary)
+
+    assert row.html == render_to_string("directory/_result_card.html", {"row": row})
+
+
+def test_search_page_cards_are_the_reference_template_s_html(client, listed):
+    from django.template.loader import render_to_string
+
+    service = listed(title="Walks & <talks>", price_pence=1750, unit="per_hour", provider__name="O'Neill's")
+    ServiceAvailability.objects.create(service=service, weekday=0, starts_at="09:00", ends_at="12:00")
+    listed(title="Second", price_pence=0, unit="free")
+
+    response = client.get(URL, {"postcode": "WN1 1AA"})
+
+    rows = response.context["rows"]
+    html = response.content.decode()
+    assert len(rows) == 2
+    for row in rows:
+        card = render_to_string("directory/_result_card.html", {"row": row})
+        assert row.html == card
+        assert card in html
+    assert "Walks &amp; &lt;talks&gt;" in html
