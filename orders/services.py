@@ -16,7 +16,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 
-import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -26,7 +25,7 @@ from psycopg.types.json import Jsonb
 from market.accounts.models import ConsentScope, FundingRoute, Person, Role, User
 from market.accounts.permissions import Capacity, capacity_for
 from market.core.audit import audit_record
-from market.core.compiled import CompiledQuery
+from market.core.compiled import CompiledQuery, run_prepared
 from providers.models import Provider, ProviderMembership, Service, ServiceAvailability
 from providers.selectors import LISTING_FACTS, listed_from_facts, provider_checks_met
 
@@ -608,7 +607,7 @@ def order_place(
         Jsonb({"total_pence": plan.total_pence, "visits": len(plan.visits), "capacity": str(capacity)}),
     )
     with _one_statement_transaction():
-        order_id, outcome, funding_route, period_starts_on, period_left = _run_prepared(_ORDER_PLACE_SQL, params)[0]
+        order_id, outcome, funding_route, period_starts_on, period_left = run_prepared(_ORDER_PLACE_SQL, params)[0]
         if outcome == "placed":
             # After commit, a task looks the provider's addresses up and sends (not in the request). This is
             # DjangoTask.delay_on_commit plus robust=True: a broker outage is logged, never an error page for
@@ -639,15 +638,6 @@ def _one_statement_transaction():
     """No BEGIN/COMMIT round trips for a single statement in autocommit (PostgreSQL runs it as its own
     transaction); a savepoint when the caller already has a transaction open."""
     return nullcontext() if connection.get_autocommit() else transaction.atomic()
-
-
-def _run_prepared(sql: str, params) -> list[tuple]:
-    """Run `sql` as a server-side prepared statement (psycopg prepares it from its 5th run on a connection),
-    like market.core.compiled does, with database errors translated to Django's."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _same_order(order: Order, user: User) -> Order:

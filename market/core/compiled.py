@@ -14,6 +14,7 @@ import psycopg
 from django.db import connection
 
 _SENTINEL = -1_999_999_000  # never a real primary key
+_ONLY_WHEN_ASKED = 1 << 30  # a prepare threshold Django's own (client-bound) queries never reach
 
 
 class CompiledQuery:
@@ -46,9 +47,23 @@ class CompiledQuery:
         values = list(params)
         for position, name in slots:
             values[position] = ids[name]
-        connection.ensure_connection()
-        # A server-side prepared statement (psycopg prepares it on its 5th run on a connection): PostgreSQL
-        # then skips parsing and planning too. Django's own cursors bind on the client and never prepare.
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, values)
-            return cursor.fetchall()
+        return run_prepared(sql, values)
+
+
+def run_prepared(sql: str, params) -> list[tuple]:
+    """Run `sql` as a server-side prepared statement on Django's connection and return its rows.
+
+    Django opens psycopg connections with prepare_threshold=None (no preparing at all, for connection
+    poolers), and its own cursors bind on the client, so every query is parsed and planned again. Here the
+    threshold is raised out of reach instead (Django's own queries are still never prepared) and psycopg
+    prepares this statement on its first run on a connection (prepare=True), then reuses it: PostgreSQL skips
+    parsing, and planning once it settles on a generic plan. psycopg keeps at most 100 per connection. A
+    pooler in transaction mode needs protocol-level prepared statements (PgBouncer 1.21+); this project
+    connects directly. Database errors come out as Django's (IntegrityError, ...)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:  # psycopg ignores prepare=True while the threshold is None
+        raw.prepare_threshold = _ONLY_WHEN_ASKED
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()
