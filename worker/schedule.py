@@ -18,10 +18,10 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 3000},
     },
-    "orders-resend-untold-new-orders": {
-        "task": "orders.tasks.resend_untold_new_orders",
-        "schedule": timedelta(minutes=15),
-        "options": {"expires": 840},
+    "orders-tell-providers-new-orders": {
+        "task": "orders.tasks.tell_providers_new_orders",
+        "schedule": timedelta(seconds=10),
+        "options": {"expires": 9},
     },
     "directory-refresh-listings": {
         "task": "market.directory.tasks.refresh_listings",
