@@ -312,7 +312,13 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["provider", "status"], name="order_provider_status")]
+        indexes = [
+            models.Index(fields=["provider", "status"], name="order_provider_status"),
+            # The outbox of new-order emails (orders.notifications.new_orders_tell_providers): small, as it only
+            # holds orders whose provider has not been told yet.
+            models.Index(fields=["created_at"], name="order_provider_untold",
+                         condition=Q(provider_told_at__isnull=True)),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_known"),
             models.CheckConstraint(condition=Q(kind__in=OrderKind.values), name="order_kind_known"),

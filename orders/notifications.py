@@ -68,8 +68,10 @@ def tell_commissioners(subject: str, body: str) -> None:
 
 
 def order_placed_send(order_id: int) -> bool:
-    """Email the provider about a newly placed order, once. Called by the orders.tasks.tell_provider_order_placed
-    task, which order_place enqueues on commit, so the lookups and the sending stay out of the request.
+    """Email the provider about a newly placed order, once. Called for each untold order by
+    new_orders_tell_providers (the orders.tasks.tell_providers_new_orders beat task, every few seconds), so the
+    lookups and the sending stay out of the request and no message is needed per order (the order row itself
+    is the outbox: its provider_told_at is empty until the email went).
 
     Reloads the order by id and claims it with a conditional update (a task delivered twice sends once);
     if the mail server fails, the claim is given back and the error raised, so the task retries it.
@@ -95,24 +97,19 @@ def order_placed_send(order_id: int) -> bool:
     return True
 
 
-def orders_untold_resend(*, older_than_minutes: int = 10) -> int:
-    """Send the new-order email of every order whose provider was never told: the on-commit task was lost
-    (Redis down when the order was placed) or gave up retrying. Each send claims its order, so this never
-    doubles up with a task that is still running. A mail-server failure leaves the rest for the next sweep.
-    Returns how many were sent."""
-    from datetime import timedelta
-    from smtplib import SMTPException
-
+def new_orders_tell_providers(*, limit: int = 500) -> int:
+    """Send the new-order email of every order whose provider was not told yet, oldest first (at most `limit`
+    a run; the next run takes the rest). Run by beat every 10 seconds (worker/schedule.py). Each send claims its order,
+    so overlapping runs never double up. A mail-server failure stops this run and leaves the rest (that order
+    included) for the next. Returns how many were sent."""
     from .models import Order
 
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     sent = 0
-    for order_id in Order.objects.filter(provider_told_at__isnull=True, created_at__lt=cutoff).values_list(
-        "pk", flat=True
-    ):
+    untold = Order.objects.filter(provider_told_at__isnull=True).order_by("created_at", "pk")  # partial index
+    for order_id in untold.values_list("pk", flat=True)[:limit]:
         try:
             sent += order_placed_send(order_id)
         except (SMTPException, ConnectionError, TimeoutError):
-            logger.warning("New-order email for order %s failed again; the next sweep will retry", order_id)
+            logger.warning("New-order email for order %s failed; the next run will retry it", order_id)
             break
     return sent

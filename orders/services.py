@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -29,7 +28,7 @@ from market.core.compiled import CompiledQuery, run_prepared
 from providers.models import Provider, ProviderMembership, Service, ServiceAvailability
 from providers.selectors import LISTING_FACTS, listed_from_facts, provider_checks_met
 
-from . import notifications, selectors, tasks
+from . import notifications, selectors
 from .exceptions import BudgetExceeded, BudgetRefused, OrderRefused, VisitRefused
 from .models import (
     MAX_PERIODS,
@@ -608,11 +607,9 @@ def order_place(
     )
     with _one_statement_transaction():
         order_id, outcome, funding_route, period_starts_on, period_left = run_prepared(_ORDER_PLACE_SQL, params)[0]
-        if outcome == "placed":
-            # After commit, a task looks the provider's addresses up and sends (not in the request). This is
-            # DjangoTask.delay_on_commit plus robust=True: a broker outage is logged, never an error page for
-            # an order that was placed (its provider_told_at stays empty, and the beat sweep sends it).
-            transaction.on_commit(partial(tasks.tell_provider_order_placed.delay, order_id), robust=True)
+    # The provider is emailed by orders.tasks.tell_providers_new_orders (beat, every 10 seconds), which sends
+    # every order whose provider_told_at is still empty: the order row is the outbox, so nothing is published
+    # per order (that was ~0.5 ms of CPU a placement) and nothing can be lost between commit and broker.
     if outcome == "existing":
         return _same_order(Order.objects.get(pk=order_id), user)
     if outcome == "short":

@@ -21,6 +21,14 @@ def close_expired_blocks() -> int:
     return services.blocks_close_expired() + services.visits_release_unrecorded()
 
 
+@shared_task(name="orders.tasks.tell_providers_new_orders", ignore_result=True)
+def tell_providers_new_orders() -> int:
+    """Email providers about their new orders (run by beat every 10 seconds). The order row is the outbox:
+    placing an order publishes no message, so it costs nothing on the broker and cannot be lost with one;
+    a mail outage leaves the orders untold for the next run."""
+    return notifications.new_orders_tell_providers()
+
+
 @shared_task(
     name="orders.tasks.tell_provider_order_placed",
     ignore_result=True,
@@ -31,11 +39,14 @@ def close_expired_blocks() -> int:
     max_retries=8,
 )
 def tell_provider_order_placed(order_id: int) -> bool:
-    """Email the provider about a new order (enqueued by order_place on commit). Idempotent: sends once."""
+    """Email the provider about one new order, now, with retries. order_place no longer enqueues it (see
+    tell_providers_new_orders); kept for messages already queued, and for sending one order by hand.
+    Idempotent: sends once."""
     return notifications.order_placed_send(order_id)
 
 
 @shared_task(name="orders.tasks.resend_untold_new_orders", ignore_result=True)
 def resend_untold_new_orders() -> int:
-    """The safety net for tell_provider_order_placed (run by beat every 15 minutes)."""
-    return notifications.orders_untold_resend()
+    """The former 15-minute safety net: now the same as tell_providers_new_orders (kept for a beat schedule
+    that still names it)."""
+    return notifications.new_orders_tell_providers()

@@ -33,7 +33,7 @@ from orders.services import (
     order_propose_change,
     order_quote,
 )
-from orders.tasks import tell_provider_order_placed
+from orders.tasks import tell_provider_order_placed, tell_providers_new_orders
 from orders.transitions import TRANSITIONS
 from providers.models import AvailabilityException, ServiceAvailability, ServiceStatus
 from tests import factories
@@ -73,7 +73,7 @@ def test_visit_costs_are_whole_pence(unit, price, minutes, items, expected):
 
 
 def test_placing_an_order_reserves_its_cost(holder, budget, service, django_capture_on_commit_callbacks, mailoutbox):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         order = place(user=holder.user, budget=budget, service=service, duration_minutes=90)
 
     assert (order.status, order.total_pence, order.unit_price_pence, order.visit_count) == (
@@ -85,11 +85,12 @@ def test_placing_an_order_reserves_its_cost(holder, budget, service, django_capt
     assert entry.effective_on == in_days(3)
     assert list(order.transitions.values_list("from_status", "to_status", "capacity")) == [("", "placed", "self")]
     assert AuditEvent.objects.filter(action="order.placed", object_id=str(order.pk)).count() == 1
-    assert mailoutbox == []  # the provider is emailed by a task enqueued on commit, not in the request
+    # Nothing is sent or queued in the request: the order row is the outbox, read by a beat task
+    assert (callbacks, mailoutbox, order.provider_told_at) == ([], [], None)
 
-    # When the task runs (twice, as a redelivered task would), the provider is told once
-    assert tell_provider_order_placed(order.pk) is True
-    assert tell_provider_order_placed(order.pk) is False
+    # When the beat task runs (twice, as overlapping runs would), the provider is told once
+    assert tell_providers_new_orders() == 1
+    assert tell_providers_new_orders() == 0
     assert len(mailoutbox) == 1
     assert mailoutbox[0].subject == f"[{settings.SITE_NAME}] {order.reference}: a new order"
     assert mailoutbox[0].to == sorted({service.provider.email, service.owner.email})
@@ -390,29 +391,46 @@ def test_cancelling_inside_the_notice_period_is_for_the_coordinator(holder, budg
     assert OrderTransition.objects.filter(order=order, to_status="cancelled").get().capacity == "coordinator"
 
 
-def test_placing_an_order_enqueues_the_provider_email_only_after_commit(
-    holder, budget, service, django_capture_on_commit_callbacks, mailoutbox
+def test_the_one_order_task_tells_the_provider_once(holder, budget, service, mailoutbox):
+    # The single-order task (kept for messages queued before the beat sender existed) sends once
+    order = place(user=holder.user, budget=budget, service=service)
+
+    assert tell_provider_order_placed(order.pk) is True
+    assert tell_provider_order_placed(order.pk) is False
+    assert tell_providers_new_orders() == 0
+    assert [m.subject for m in mailoutbox] == [f"[{settings.SITE_NAME}] {order.reference}: a new order"]
+
+
+def test_new_orders_are_told_oldest_first_and_a_mail_outage_leaves_them_for_the_next_run(
+    holder, budget, service, settings, mailoutbox
 ):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        order = place(user=holder.user, budget=budget, service=service)
-
-    assert len(callbacks) == 1  # nothing is queued until the placing transaction commits
-    order.refresh_from_db()
-    assert (order.provider_told_at, mailoutbox) == (None, [])
-
-
-def test_a_lost_new_order_email_is_sent_by_the_periodic_sweep_once(holder, budget, service, mailoutbox):
     from orders.tasks import resend_untold_new_orders
 
-    # Given an order whose on-commit email task never ran (Redis was down when it was placed)...
-    order = place(user=holder.user, budget=budget, service=service)
-    assert mailoutbox == []
-    # ...a sweep leaves a just-placed order to its own task,
-    assert resend_untold_new_orders() == 0
-    # ...but once it is older than the grace period, the sweep sends it, and only once.
-    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=11))
-    assert resend_untold_new_orders() == 1
-    assert resend_untold_new_orders() == 0
-    assert [m.subject for m in mailoutbox] == [f"[{settings.SITE_NAME}] {order.reference}: a new order"]
-    order.refresh_from_db()
-    assert order.provider_told_at is not None
+    # Given two new orders, the second placed first in time...
+    first = place(user=holder.user, budget=budget, service=service)
+    second = place(user=holder.user, budget=budget, service=service)
+    Order.objects.filter(pk=second.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    # ...while the mail server is down, a run sends nothing and leaves both untold.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
+    assert tell_providers_new_orders() == 0
+    assert list(Order.objects.filter(provider_told_at__isnull=True).order_by("pk").values_list("pk", flat=True)) == [
+        first.pk, second.pk]
+
+    # Once it is back, the next run sends both, oldest first, and never again (the old task name too).
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert tell_providers_new_orders() == 2
+    assert (tell_providers_new_orders(), resend_untold_new_orders()) == (0, 0)
+    assert [m.subject for m in mailoutbox] == [
+        f"[{settings.SITE_NAME}] {second.reference}: a new order",
+        f"[{settings.SITE_NAME}] {first.reference}: a new order",
+    ]
+    assert Order.objects.filter(provider_told_at__isnull=True).count() == 0
+
+
+def test_beat_tells_providers_about_new_orders_every_ten_seconds():
+    from worker.schedule import BEAT_SCHEDULE
+
+    entries = [entry for entry in BEAT_SCHEDULE.values() if entry["task"] == "orders.tasks.tell_providers_new_orders"]
+    assert [entry["schedule"] for entry in entries] == [datetime.timedelta(seconds=10)]
