@@ -8,8 +8,10 @@ What it does, all on this machine and on loopback only:
 2. migrates and, the first time, generates the scale data set (bench/dataset.py: 10,000 providers,
    50,000 services), then ANALYZE;
 3. starts ONE gunicorn server (bench.settings: production settings, DEBUG off) on 127.0.0.1;
-4. for each scenario (baseline, search, storefront) sends a warm-up, then a fixed number of requests from
-   a few client threads with keep-alive connections, and records each latency;
+4. sends each scenario (baseline, search, storefront) a warm-up, then a fixed number of requests from a few
+   client threads with keep-alive connections, recording each latency; the scenarios take turns in rounds
+   (a third of each one's requests per round by default), so a burst of other work on the machine hits all
+   three alike and the ratios to the baseline stay comparable;
 5. prints a table (throughput, p50, p95, ratio to the baseline) and writes bench/results/directory-<time>.json.
 It stops the server and exits by itself. Targets: search >= 40% of the baseline's throughput, storefront >= 50%.
 """
@@ -138,9 +140,9 @@ def _wait_for(port: int, path: str, timeout: float = 60) -> None:
     raise RuntimeError(f"gunicorn did not answer {path} within {timeout} s")
 
 
-def _load(port: int, items: list[tuple[str, str]], concurrency: int) -> dict:
-    """Send every (kind, path) once, from `concurrency` threads with keep-alive connections. Returns the figures,
-    with p50/p95 per kind of request as well."""
+def _run(port: int, items: list[tuple[str, str]], concurrency: int) -> dict:
+    """Send every (kind, path) once, from `concurrency` threads with keep-alive connections. Returns the raw
+    figures (latencies, per kind, status codes, elapsed seconds); `_summary` turns rounds of them into a result."""
     latencies: list[float] = []
     by_kind: dict[str, list[float]] = {}
     statuses: dict[int, int] = {}
@@ -182,8 +184,21 @@ def _load(port: int, items: list[tuple[str, str]], concurrency: int) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
+    return {"latencies": latencies, "by_kind": by_kind, "statuses": statuses,
+            "seconds": time.perf_counter() - started}
+
+
+def _summary(rounds: list[dict]) -> dict:
+    """Throughput (all requests over the time spent on them), p50/p95 overall and per kind, status codes."""
+    latencies = sorted(value for part in rounds for value in part["latencies"])
+    elapsed = sum(part["seconds"] for part in rounds)
+    by_kind: dict[str, list[float]] = {}
+    statuses: dict[int, int] = {}
+    for part in rounds:
+        for kind, values in part["by_kind"].items():
+            by_kind.setdefault(kind, []).extend(values)
+        for code, n in part["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
     return {
         "requests": len(latencies),
         "seconds": round(elapsed, 3),
@@ -191,6 +206,7 @@ def _load(port: int, items: list[tuple[str, str]], concurrency: int) -> dict:
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
         "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "rounds_rps": [round(len(part["latencies"]) / part["seconds"], 1) for part in rounds],
         "by_kind": {
             kind: {"requests": len(values), "p50_ms": round(statistics.median(values) * 1000, 1),
                    "p95_ms": round(sorted(values)[int(0.95 * (len(values) - 1))] * 1000, 1)}
@@ -207,9 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 2)),
                         help="gunicorn sync workers (default: one per CPU)")
     parser.add_argument("--storefronts", type=int, default=50, help="storefront pages to rotate through")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="the scenarios take turns this many times, a slice of the requests each (default 3)")
     parser.add_argument("--regenerate", action="store_true", help="throw the data set away and build it again")
     args = parser.parse_args(argv)
     args.requests = max(10, min(args.requests, 20_000))  # bounded whatever is asked
+    args.rounds = max(1, min(args.rounds, args.requests // 10))
 
     os.chdir(ROOT)
     # Stopped from outside (timeout, Ctrl-C): still stop the server this run started (the `finally` below).
@@ -240,10 +259,19 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     try:
         _wait_for(port, "/bench/baseline/")
-        for name, items in scenarios.items():
-            _load(port, items[: args.warmup], args.concurrency)
-            print(f"Measuring {name} ({args.requests} requests, {args.concurrency} clients) ...", flush=True)
-            results[name] = _load(port, items[args.warmup:], args.concurrency)
+        for items in scenarios.values():
+            _run(port, items[: args.warmup], args.concurrency)
+        # The scenarios take turns, a slice each per round: on a machine shared with other work, a burst of
+        # load then hits all three alike instead of whichever scenario happened to be running.
+        print(f"Measuring baseline, search and storefront in turn ({args.rounds} rounds, {args.requests} requests "
+              f"each, {args.concurrency} clients) ...", flush=True)
+        parts: dict[str, list[dict]] = {name: [] for name in scenarios}
+        for number in range(args.rounds):
+            for name, items in scenarios.items():
+                measured = items[args.warmup:]
+                size = -(-len(measured) // args.rounds)
+                parts[name].append(_run(port, measured[number * size:(number + 1) * size], args.concurrency))
+        results = {name: _summary(rounds) for name, rounds in parts.items()}
     finally:
         server.terminate()
         try:
@@ -269,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
 
     kinds = results["search"]["by_kind"]
     print("search by kind: " + "; ".join(f"{k}: p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms" for k, v in kinds.items()))
+    print("req/s per round: " + "; ".join(f"{name} {f['rounds_rps']}" for name, f in results.items()))
 
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
@@ -279,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "settings": {"gunicorn_workers": args.workers, "client_threads": args.concurrency,
                      "requests_per_scenario": args.requests, "warmup_per_scenario": args.warmup,
+                     "rounds": args.rounds,
                      "django_settings": "bench.settings (production, DEBUG off)"},
         "data_set": info,
         "results": results,
