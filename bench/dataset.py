@@ -232,6 +232,16 @@ def storefronts(count: int, *, log=print) -> list[str]:
     return list(ProviderPage.objects.values_list("slug", flat=True)[:count])
 
 
+def compact_listing() -> None:
+    """Rewrite the search table compactly. Generating the data set rewrites each provider's directory_listing
+    rows once per bulk statement touching it (the triggers), which leaves the table about half free space
+    (49 MB for 44,661 rows; 25 MB compacted). In service the table churns only by the rows that change (and,
+    since directory/0005, the safety-net rebuild rewrites only those too), so a compact table is what a search
+    reads; run once after generating."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (FULL) directory_listing")
+
+
 def analyze() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -77,6 +77,7 @@ def _prepare(regenerate: bool, storefront_count: int) -> tuple[dict, list[str]]:
             call_command("migrate", verbosity=0, interactive=False)
         print("Generating the data set (10,000 providers, 50,000 services) ...", flush=True)
         info = {"generated_now": True, **dataset.generate()}
+        dataset.compact_listing()
     slugs = dataset.storefronts(storefront_count)
     dataset.analyze()
     from providers.models import Provider, Service

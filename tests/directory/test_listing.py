@@ -186,6 +186,42 @@ def test_search_fields_follow_edits_and_a_rebuild_changes_nothing(commissioner):
     assert list(Listing.objects.order_by("pk").values()) == before
 
 
+def _row_versions() -> dict[int, str]:
+    """service id -> the physical version of its row (ctid, xmin): changes whenever the row is rewritten."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT service_id, ctid::text || '/' || xmin::text FROM directory_listing")
+        return dict(cursor.fetchall())
+
+
+def test_a_full_rebuild_rewrites_only_rows_that_changed_and_repairs_the_table():
+    from django.db import connection
+
+    kept, repriced, lost = (ListedServiceFactory(title=f"Service {n}") for n in range(3))
+    stray = ServiceFactory(title="Never listed")  # its provider is pending
+    with connection.cursor() as cursor:  # the table behind what it is derived from (no trigger on it)
+        cursor.execute("UPDATE directory_listing SET price_pence = 1 WHERE service_id = %s", [repriced.pk])
+        cursor.execute("DELETE FROM directory_listing WHERE service_id = %s", [lost.pk])
+        cursor.execute("CREATE TEMP TABLE stray_row AS SELECT * FROM directory_listing WHERE service_id = %s",
+                       [kept.pk])
+        cursor.execute("UPDATE stray_row SET service_id = %s", [stray.pk])
+        cursor.execute("INSERT INTO directory_listing SELECT * FROM stray_row")
+        cursor.execute("DROP TABLE stray_row")
+    before = _row_versions()
+    assert stray.pk in before
+
+    listings_refresh()
+
+    after = _row_versions()
+    assert set(after) == {kept.pk, repriced.pk, lost.pk} == live(timezone.localdate())
+    assert stray.pk not in after
+    assert after[kept.pk] == before[kept.pk]  # unchanged: not rewritten
+    assert after[repriced.pk] != before[repriced.pk]
+    assert Listing.objects.get(pk=repriced.pk).price_pence == repriced.price_pence
+    assert_agrees(*_days())
+
+
 @pytest.mark.parametrize("params", [
     {}, {"sort": "price"}, {"sort": "newest"}, {"postcode": "WN1 1AA"}, {"postcode": "WN5"},
     {"postcode": "WN6 0QQ", "sort": "price"}, {"q": "tea"}, {"q": "tea", "postcode": "WN1"},
