@@ -7,6 +7,7 @@ import logging
 
 from django.db import IntegrityError, connection, transaction
 
+from . import prepared
 from .models import SearchRecord
 from .selectors import SearchCriteria
 
@@ -37,15 +38,14 @@ def search_record_create(*, criteria: SearchCriteria, result_count: int) -> Sear
         return record
     record.full_clean(exclude=["category", "need"])
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "WITH quiet AS (SELECT set_config('synchronous_commit', 'off', true)) "
-                "INSERT INTO directory_searchrecord (searched_at, district, category_id, need_id, filters, "
-                "result_count) SELECT %s, %s, %s, %s, %s::jsonb, %s FROM quiet RETURNING id",
-                [record.searched_at, record.district, record.category_id, record.need_id,
-                 json.dumps(record.filters), record.result_count],
-            )
-            record.pk = cursor.fetchone()[0]
+        # A prepared statement (parsed and planned once per connection), counted like any query (prepared.py).
+        [(record.pk,)] = prepared.execute(
+            "WITH quiet AS (SELECT set_config('synchronous_commit', 'off', true)) "
+            "INSERT INTO directory_searchrecord (searched_at, district, category_id, need_id, filters, "
+            "result_count) SELECT %s, %s, %s::bigint, %s::bigint, %s::jsonb, %s FROM quiet RETURNING id",
+            [record.searched_at, record.district, record.category_id, record.need_id,
+             json.dumps(record.filters), record.result_count],
+        )
     except IntegrityError:
         logger.warning("Search not recorded: its category or need no longer exists")
         return None
