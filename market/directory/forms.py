@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -70,6 +71,20 @@ def _attrs_html(attrs: dict) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=64)
+def _option_parts(choices: tuple) -> list[tuple[str, str, str]] | None:
+    """(value as compared, '<option value="…"' escaped, label escaped) for flat choices; the same for every
+    request until the choices change (the categories and needs are part of the key). None for grouped choices."""
+    if any(isinstance(label, (list, tuple)) for _value, label in choices):
+        return None
+    return [
+        (str("" if value is None else value),
+         f'<option value="{conditional_escape(str("" if value is None else value))}"',
+         str(conditional_escape(label)))
+        for value, label in choices
+    ]
+
+
 def widget_html(field) -> str:
     """What `{% field_widget field %}` (market/core/templatetags/form_widgets.py) renders for this form's
     widgets (text inputs, selects, a checkbox), built in Python instead of a template per <option>: the same
@@ -84,6 +99,23 @@ def widget_html(field) -> str:
     attrs = field.build_widget_attrs(attrs, widget)
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
+    parts = None
+    if isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
+        parts = _option_parts(tuple(widget.choices))
+    if parts is not None:
+        # What Select.get_context gives, without building a dict (and copying the attrs) for every <option>.
+        values = widget.format_value(field.value())
+        options, selected = [], False
+        for value, start, label in parts:
+            if not selected and value in values:
+                selected = True
+                options.append(f"{start} selected>{label}</option>")
+            else:
+                options.append(f"{start}>{label}</option>")
+        name = conditional_escape(field.html_name)
+        select_attrs = _attrs_html(widget.build_attrs(widget.attrs, attrs))
+        # Every value in it went through conditional_escape (here and in _option_parts).
+        return mark_safe(f'<select name="{name}"{select_attrs}>{"".join(options)}</select>')  # noqa: S308
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     name = conditional_escape(context["name"])
     if isinstance(widget, forms.Select):
