@@ -1,19 +1,23 @@
 """Order placement throughput through the service layer, against a bare insert-and-commit baseline.
 
-    .venv/bin/python -m bench.orders [--seconds 10] [--workers 8]
+    .venv/bin/python -m bench.orders [--seconds 10] [--workers 8] [--rounds 5]
 
 What it does, on a private embedded PostgreSQL 16 started for this run (thrown away afterwards):
-1. migrates, then creates one listed service and, per worker, a holder with a budget (as the product does,
-   through `orders.services.budget_create`);
-2. baseline: `--workers` processes each run `INSERT INTO bench_baseline ... ; COMMIT` (one row, autocommit)
-   in a loop for `--seconds`;
+1. migrates, then creates one listed service and, per worker, a holder with a four-week budget (as the
+   product does, through `orders.services.budget_create`);
+2. baseline: `--workers` processes each insert one row with `Model.objects.create()` inside
+   `transaction.atomic()` (BEGIN, INSERT, COMMIT) in a loop; also, for information, a raw cursor INSERT in
+   autocommit (one round trip, no Django);
 3. orders: `--workers` processes each call `orders.services.order_place` (permission check, placement
    rules, budget row lock, per-period affordability check, order + reservation + transition + audit rows,
-   deferred ledger guard trigger at commit) against their own budget, for `--seconds`;
+   deferred ledger guard trigger at commit) against their own budget, one new order (new idempotency key)
+   each time, visits on the plan's days in turn;
 4. contended (for information): the same, but every worker orders against ONE budget, so all of them
    queue on that budget's row lock (ADR 0002);
-5. prints operations per second for each, the ratio of orders to the baseline (target: at least 0.25),
-   and writes bench/results/orders-<time>.json.
+5. the four scenarios take turns, `--rounds` times, `--seconds / --rounds` each turn, so that a change in
+   the machine's load during the run hits every scenario alike; each scenario is measured `--seconds` in all;
+6. prints operations per second for each, the ratio of orders to the baseline (target: at least 0.25) overall
+   and per round, and writes bench/results/orders-<time>.json.
 
 Processes, not threads, so Python's GIL does not flatter or starve either side.
 """
@@ -151,6 +155,7 @@ def _baseline_orm_worker(args) -> tuple[int, float]:
 
     connection.close()
     model = _bench_row_model()
+    connection.ensure_connection()  # a fresh connection of this process's own, opened before the clock starts
     count = 0
     started = time.perf_counter()
     deadline = started + seconds
@@ -177,12 +182,14 @@ def _orders_worker(args) -> tuple[int, float]:
     user = User.objects.get(pk=user_id)
     budget = Budget.objects.select_related("holder").get(pk=budget_id)
     service = Service.objects.get(pk=service_id)
-    first = timezone.localdate() + datetime.timedelta(days=3)
+    # Visits on the 3rd to the 26th day of the four-week plan, in turn: every order is reserved in the week
+    # its visit falls in, so a budget can take ~22,800 orders (4 weeks x £100,000 / £17.50) before it runs out.
+    days = [timezone.localdate() + datetime.timedelta(days=3 + offset) for offset in range(24)]
     count = 0
     started = time.perf_counter()
     deadline = started + seconds
     while time.perf_counter() < deadline:
-        order_place(user=user, budget=budget, service=service, kind="one_off", first_visit_on=first,
+        order_place(user=user, budget=budget, service=service, kind="one_off", first_visit_on=days[count % 24],
                     visit_starts_at=datetime.time(10), duration_minutes=60, idempotency_key=uuid.uuid4())
         count += 1
     elapsed = time.perf_counter() - started
@@ -190,24 +197,36 @@ def _orders_worker(args) -> tuple[int, float]:
     return count, elapsed
 
 
-def _run(pool_size: int, function, jobs: list) -> dict:
+def _run(pool_size: int, function, jobs: list) -> list[tuple[int, float]]:
+    """(operations, seconds) of each worker process."""
     from django.db import connections
 
     connections.close_all()  # never share a connection with the forked workers
     with multiprocessing.get_context("fork").Pool(pool_size) as pool:
-        outcomes = pool.map(function, jobs)
-    total = sum(count for count, _ in outcomes)
-    rate = sum(count / elapsed for count, elapsed in outcomes)
-    return {"operations": total, "per_second": round(rate, 1), "per_worker": [count for count, _ in outcomes]}
+        return pool.map(function, jobs)
+
+
+def _figures(rounds: list[list[tuple[int, float]]]) -> dict:
+    """One scenario over every round: operations per second is the sum over workers of each worker's
+    operations divided by its measured seconds (all rounds together)."""
+    workers = len(rounds[0])
+    counts = [sum(outcomes[w][0] for outcomes in rounds) for w in range(workers)]
+    seconds = [sum(outcomes[w][1] for outcomes in rounds) for w in range(workers)]
+    per_round = [round(sum(count / elapsed for count, elapsed in outcomes), 1) for outcomes in rounds]
+    return {"operations": sum(counts), "per_second": round(sum(c / t for c, t in zip(counts, seconds, strict=True)), 1),
+            "per_worker": counts, "per_round": per_round}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per scenario (default 10)")
     parser.add_argument("--workers", type=int, default=8, help="concurrent worker processes (default 8)")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="the scenarios take turns this many times, --seconds/--rounds each turn (default 5)")
     args = parser.parse_args(argv)
     args.seconds = max(1.0, min(args.seconds, 120.0))
     args.workers = max(1, min(args.workers, 32))
+    args.rounds = max(1, min(args.rounds, 20))
 
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
@@ -216,23 +235,33 @@ def main(argv: list[str] | None = None) -> int:
     data = _prepare(args.workers)
     own = data["budgets"][: args.workers]
     shared_budget, shared_user = data["budgets"][-1]
+    service_id = data["service_id"]
 
+    def jobs(scenario: str, seconds: float) -> list:
+        if scenario in ("baseline", "raw"):
+            return [(w, seconds) for w in range(args.workers)]
+        if scenario == "orders":
+            return [(b, u, service_id, seconds) for b, u in own]
+        return [(shared_budget, shared_user, service_id, seconds)] * args.workers
+
+    functions = {"baseline": _baseline_orm_worker, "raw": _baseline_worker, "orders": _orders_worker,
+                 "contended": _orders_worker}
     # A short warm-up of each, unmeasured (connections, caches, plans).
-    _run(args.workers, _baseline_worker, [(w, 0.5) for w in range(args.workers)])
-    _run(args.workers, _orders_worker, [(b, u, data["service_id"], 0.5) for b, u in own])
+    for scenario, function in functions.items():
+        _run(args.workers, function, jobs(scenario, 0.5))
 
-    _run(args.workers, _baseline_orm_worker, [(w, 0.5) for w in range(args.workers)])
-    jobs = [(w, args.seconds) for w in range(args.workers)]
-    print(f"Measuring the baseline: one-row insert-and-commit through Django, {args.workers} workers ...", flush=True)
-    baseline = _run(args.workers, _baseline_orm_worker, jobs)
-    print(f"Measuring the raw baseline: one-row INSERT in autocommit on a cursor, {args.workers} workers ...",
-          flush=True)
-    raw = _run(args.workers, _baseline_worker, jobs)
-    print(f"Measuring order placement, {args.workers} workers, one budget each ...", flush=True)
-    orders = _run(args.workers, _orders_worker, [(b, u, data["service_id"], args.seconds) for b, u in own])
-    print(f"Measuring order placement, {args.workers} workers, all on ONE budget ...", flush=True)
-    contended = _run(args.workers, _orders_worker,
-                     [(shared_budget, shared_user, data["service_id"], args.seconds)] * args.workers)
+    # The scenarios take turns (baseline, raw, orders, contended; again and again) rather than running one
+    # after the other: on a shared machine the load changes over a minute, and a ratio between two scenarios
+    # measured at different moments measures that change as much as the code.
+    slice_seconds = args.seconds / args.rounds
+    print(f"Measuring {args.workers} workers, {args.rounds} rounds of {slice_seconds:.1f} s per scenario: "
+          "Django insert+commit (baseline), raw autocommit INSERT, order_place on own budgets, order_place all on "
+          "ONE budget ...", flush=True)
+    outcomes: dict[str, list] = {scenario: [] for scenario in functions}
+    for _round in range(args.rounds):
+        for scenario, function in functions.items():
+            outcomes[scenario].append(_run(args.workers, function, jobs(scenario, slice_seconds)))
+    baseline, raw, orders, contended = (_figures(outcomes[scenario]) for scenario in functions)
 
     def ratio(figures, base):
         return round(figures["per_second"] / base["per_second"], 3) if base["per_second"] else 0.0
@@ -249,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<34}{figures['operations']:>8}{figures['per_second']:>10}{ratio(figures, baseline):>13.3f}"
               f"{ratio(figures, raw):>9.3f}")
     main_ratio = ratio(orders, baseline)
+    round_ratios = [round(o / b, 3) if b else 0.0 for o, b in zip(orders["per_round"], baseline["per_round"],
+                                                                   strict=True)]
+    print(f"\nPer round, order_place / baseline: {', '.join(f'{r:.3f}' for r in round_ratios)}")
     meets = main_ratio >= TARGET_RATIO
     print(f"\nTarget: order placement at least {TARGET_RATIO:.0%} of the baseline: {'met' if meets else 'NOT met'} "
           f"({main_ratio:.1%} of Django insert+commit; {ratio(orders, raw):.1%} of a raw autocommit INSERT).")
@@ -261,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         "at": stamp,
         "seconds": args.seconds,
         "workers": args.workers,
+        "rounds": args.rounds,
+        "round_ratios": round_ratios,
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "baseline": {**baseline, "what": "Model.objects.create() of one row inside transaction.atomic()"},
         "raw_insert": {**raw, "what": "cursor INSERT of one row in autocommit",

@@ -283,6 +283,8 @@ def test_fifty_orders_placed_at_once_never_overspend():
     assert budget_balance(budget) == Balance(allocated=10_000, committed=8750, spent=0, left=1250)
     assert LedgerEntry.objects.filter(budget=budget, kind=EntryKind.RESERVATION).count() == 5
     assert factories.PersonFactory._meta.model.objects.count() == 1
+    # The per-period totals the database keeps agree with the ledger
+    assert list(budget.period_totals.values_list("left_pence", "committed_pence")) == [(1250, 8750)]
 
 
 def test_visits_never_recorded_are_released_after_two_weeks(holder):
