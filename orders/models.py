@@ -148,7 +148,8 @@ class LedgerEntry(models.Model):
     - takes it away). How each kind moves the balance is in `orders.selectors.budget_balance`.
     """
 
-    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="ledger")
+    # No index of its own: ledger_budget_period (budget, period_starts_on) serves every lookup by budget.
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="ledger", db_index=False)
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
     amount_pence = models.BigIntegerField()
     effective_on = models.DateField(help_text="The day the money is for (a visit's day, a period's first day).")
@@ -278,7 +279,9 @@ class Order(models.Model):
         max_length=32, choices=FundingRoute.choices, help_text="Copied from the budget: how it will be paid."
     )
     service = models.ForeignKey("providers.Service", on_delete=models.PROTECT, related_name="orders")
-    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="orders")
+    # No index of its own: order_provider_status (provider, status) serves every lookup by provider.
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="orders",
+                                 db_index=False)
     kind = models.CharField(max_length=10, choices=OrderKind.choices)
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED)
     first_visit_on = models.DateField()
