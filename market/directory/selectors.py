@@ -372,9 +372,10 @@ def _page_with_cards(criteria: SearchCriteria, today: datetime.date, now: dateti
     card_columns, card_params = _card_sql(today)
     # Only constant SQL fragments (and Django's own compiled SQL) are joined here; every value is a parameter.
     sql = f"""
-        WITH page AS (
-            SELECT {select}, COUNT(*) OVER () AS total FROM directory_listing l WHERE {where}
-            ORDER BY {order} LIMIT %s OFFSET %s
+        WITH matches AS MATERIALIZED (
+            SELECT {select} FROM directory_listing l WHERE {where}
+        ), page AS (
+            SELECT matches.*, COUNT(*) OVER () AS total FROM matches ORDER BY {order} LIMIT %s OFFSET %s
         )
         SELECT page.service_id, page.distance_km, page.rank, page.total, s.id IS NOT NULL AS listed, {card_columns}
           FROM page
