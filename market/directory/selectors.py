@@ -371,12 +371,25 @@ def _page_with_cards(criteria: SearchCriteria, today: datetime.date, now: dateti
     listed_sql, listed_params = _listed_sql(today)
     card_columns, card_params = _card_sql(today)
     # Only constant SQL fragments (and Django's own compiled SQL) are joined here; every value is a parameter.
-    sql = f"""
+    narrowed = any((criteria.place, criteria.text, criteria.category, criteria.need))
+    if criteria.effective_sort in ("price", "newest") and narrowed:
+        # COUNT(*) OVER () needs every match, so a LIMIT cannot stop an index walk in price or newest order early,
+        # yet PostgreSQL chose to walk the whole listing_price/listing_newest index (44,661 rows, 12-13 ms) even
+        # when the filters' own index finds a few hundred matches. Materialising the matches first makes it use
+        # the filters' index (5-7 ms). Without a narrowing filter most rows match and the walk is the better plan.
+        sql = f"""
         WITH matches AS MATERIALIZED (
             SELECT {select} FROM directory_listing l WHERE {where}
         ), page AS (
             SELECT matches.*, COUNT(*) OVER () AS total FROM matches ORDER BY {order} LIMIT %s OFFSET %s
-        )
+        )"""  # noqa: S608
+    else:
+        sql = f"""
+        WITH page AS (
+            SELECT {select}, COUNT(*) OVER () AS total FROM directory_listing l WHERE {where}
+            ORDER BY {order} LIMIT %s OFFSET %s
+        )"""  # noqa: S608
+    sql += f"""
         SELECT page.service_id, page.distance_km, page.rank, page.total, s.id IS NOT NULL AS listed, {card_columns}
           FROM page
           LEFT JOIN (providers_service s

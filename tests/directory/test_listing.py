@@ -228,6 +228,8 @@ def test_a_full_rebuild_rewrites_only_rows_that_changed_and_repairs_the_table():
     {"category": "gardening"}, {"need": "getting-out"}, {"day": "0"}, {"time": "evening"},
     {"day": "4", "time": "evening"}, {"max_price": "15"}, {"language": "Urdu"}, {"regulated": "only"},
     {"regulated": "exclude", "council_budget": "on"},
+    {"need": "getting-out", "sort": "newest"}, {"q": "tea", "sort": "price"},
+    {"category": "gardening", "sort": "newest"},
 ])
 def test_the_fast_search_finds_what_the_live_query_finds_in_the_same_order(borough, listed, gardening, params):
     """search_page() (the table, re-checked live) and search_services() (the rule evaluated in one query over
