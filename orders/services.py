@@ -614,12 +614,12 @@ def order_place(
         return _same_order(Order.objects.get(pk=order_id), user)
     if outcome == "short":
         debits = {start: total for start, (_day, total) in grouped.items()}
-        message = _shortfall_message(budget, dict(zip(period_starts_on, period_left, strict=True)), debits)
+        message = _shortfall_message(budget, dict(zip(period_starts_on or [], period_left or [], strict=True)), debits)
         raise BudgetExceeded(message or "The budget cannot afford this.", field="budget")
     order.pk = order_id
     order.funding_route = funding_route  # as the locked row has it (it never changes)
     order._state.adding = False
-    order._state.db = "default"
+    order._state.db = connection.alias
     return order
 
 
