@@ -26,6 +26,7 @@ from providers.models import PriceUnit
 
 from .forms import (
     DURATIONS,
+    BlockDateRangeForm,
     BlockHoursForm,
     BudgetForm,
     DateRangeForm,
@@ -62,10 +63,12 @@ def _dates_title(draft: Draft) -> str:
     return "When should the visits start and end?"
 
 
+DATE_FORMS = {OrderKind.ONE_OFF: VisitDateForm, OrderKind.BLOCK: BlockDateRangeForm}
+
 STEPS = [
     Step("how-often", lambda d: KindForm, _always, lambda d: "How often do you want this support?"),
     Step("days", lambda d: WeekdaysForm, lambda d: d.kind == OrderKind.WEEKLY, lambda d: "Which days of the week?"),
-    Step("dates", lambda d: VisitDateForm if d.kind == OrderKind.ONE_OFF else DateRangeForm,
+    Step("dates", lambda d: DATE_FORMS.get(d.kind, DateRangeForm),
          lambda d: d.kind is not None, _dates_title),
     Step("time", lambda d: VisitTimeForm, lambda d: d.kind in (OrderKind.ONE_OFF, OrderKind.WEEKLY),
          lambda d: "What time should the visit start, and how long should it be?"),

@@ -92,6 +92,16 @@ class DateRangeForm(_QuestionForm):
         return data
 
 
+class BlockDateRangeForm(DateRangeForm):
+    """A block of hours is bought from the start of its first day, so it can start tomorrow at the earliest."""
+
+    def clean_first_visit_on(self):
+        day = super().clean_first_visit_on()
+        if day is not None and day <= timezone.localdate():
+            raise forms.ValidationError("A block of hours can start tomorrow at the earliest")
+        return day
+
+
 class VisitTimeForm(_QuestionForm):
     visit_starts_at = forms.TimeField(
         label="Start time", widget=_time, help_text="For example 10:00 or 14:30.",

@@ -133,6 +133,17 @@ def test_a_block_of_hours_asks_for_hours_not_times(client, holder, budget, servi
     assert "Total</dt><dd><strong>£52.50" in body
 
 
+def test_a_block_starts_tomorrow_at_the_earliest(client, holder, budget, service):
+    client.force_login(holder.user)
+    client.get(f"{reverse('orders:new', args=[service.pk])}?for={holder.pk}")
+    client.post(_question(service, holder, "how-often"), {"kind": "block"})
+
+    response = client.post(_question(service, holder, "dates"),
+                           {"first_visit_on": in_days(0).isoformat(), "last_visit_on": in_days(3).isoformat()})
+
+    assert response.context["form"].errors["first_visit_on"] == ["A block of hours can start tomorrow at the earliest"]
+
+
 def test_a_block_is_not_offered_for_a_service_not_priced_by_the_hour(client, holder, budget):
     meals = make_service(neighbourhood=holder.neighbourhood, unit="per_item", price_pence=450)
     client.force_login(holder.user)
