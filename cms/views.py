@@ -25,7 +25,7 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 from wagtail.views import serve as wagtail_serve
 
-from market.directory.prepared import CountedCompiledQuery
+from market.core.compiled import CompiledQuery
 from providers.selectors import listed_providers
 
 
@@ -79,7 +79,7 @@ def _page_state_query(today: datetime.date, *, page_id: int):
 
 
 #: Compiled once a day (the listing rule's date), run as a prepared statement with the page id.
-_PAGE_STATE = CountedCompiledQuery(_page_state_query, "page_id")
+_PAGE_STATE = CompiledQuery(_page_state_query, "page_id")
 
 
 def still_servable(reused: ReusedStorefront, *, today: datetime.date | None = None) -> bool:

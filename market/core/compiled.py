@@ -8,6 +8,7 @@ changes the SQL's shape or constants (today's date, say) and the ids are substit
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import psycopg
@@ -51,7 +52,7 @@ class CompiledQuery:
 
 
 def run_prepared(sql: str, params) -> list[tuple]:
-    """Run `sql` as a server-side prepared statement on Django's connection and return its rows.
+    """Run `sql` as a server-side prepared statement on Django's connection; all its rows (none for a command).
 
     Django opens psycopg connections with prepare_threshold=None (no preparing at all, for connection
     poolers), and its own cursors bind on the client, so every query is parsed and planned again. Here the
@@ -59,11 +60,31 @@ def run_prepared(sql: str, params) -> list[tuple]:
     prepares this statement on its first run on a connection (prepare=True), then reuses it: PostgreSQL skips
     parsing, and planning once it settles on a generic plan. psycopg keeps at most 100 per connection. A
     pooler in transaction mode needs protocol-level prepared statements (PgBouncer 1.21+); this project
-    connects directly. Database errors come out as Django's (IntegrityError, ...)."""
+    connects directly. Database errors come out as Django's (IntegrityError, ...).
+
+    A plain psycopg cursor bypasses Django's debug cursor, so the statement goes through Django's execute
+    wrappers and is added to `connection.queries_log` whenever Django is capturing queries (tests, DEBUG), as
+    Django's own cursors do: query-count assertions (`django_assert_num_queries`) see it like any query."""
     connection.ensure_connection()
     raw = connection.connection
     if raw.prepare_threshold is None:  # psycopg ignores prepare=True while the threshold is None
         raw.prepare_threshold = _ONLY_WHEN_ASKED
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall()
+
+    def run(sql, params, many, context):
+        with psycopg.Cursor(raw) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall() if cursor.description is not None else []
+
+    started = time.monotonic()
+    with connection.wrap_database_errors:
+        call = run
+        for wrapper in reversed(connection.execute_wrappers):
+            call = _wrapped(wrapper, call)
+        rows = call(sql, params, False, {"connection": connection, "cursor": None})
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    return rows
+
+
+def _wrapped(wrapper, call):
+    return lambda sql, params, many, context: wrapper(call, sql, params, many, context)

@@ -35,6 +35,7 @@ from django.db.models.functions import Concat, Lower, Sqrt
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from market.core.compiled import run_prepared
 from market.places.models import Postcode
 from market.places.selectors import Place
 from market.taxonomy.models import Category, Need
@@ -365,8 +366,6 @@ def _page_with_cards(criteria: SearchCriteria, today: datetime.date, now: dateti
                      limit: int) -> tuple[list[tuple], dict[int, ResultRow]]:
     """One round trip: the page's rows from the search table with the total ((id, distance, rank, total), in
     order) and, for those among them that listed_services() lists today, what their cards show."""
-    from . import prepared
-
     select, where, order, select_params, where_params = _listing_sql(criteria, today)
     listed_sql, listed_params = _listed_sql(today)
     card_columns, card_params = _card_sql(today)
@@ -402,8 +401,8 @@ def _page_with_cards(criteria: SearchCriteria, today: datetime.date, now: dateti
     """  # noqa: S608
     params = [*select_params, *where_params, limit, offset, *card_params, *listed_params]
     # A prepared statement (one per shape of the filters): PostgreSQL plans the listing rule's subqueries once
-    # per connection instead of on every search (~1.4 ms). Counted by Django like any query (prepared.py).
-    fetched = prepared.execute(sql, params)
+    # per connection instead of on every search (~1.4 ms). Counted by Django like any query (compiled.py).
+    fetched = run_prepared(sql, params)
     rows = [values[:4] for values in fetched]
     cards = {values[0]: _card((values[0], *values[5:]), now) for values in fetched if values[4]}
     return rows, cards

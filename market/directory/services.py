@@ -7,7 +7,8 @@ import logging
 
 from django.db import IntegrityError, connection, transaction
 
-from . import prepared
+from market.core.compiled import run_prepared
+
 from .models import SearchRecord
 from .selectors import SearchCriteria
 
@@ -38,8 +39,8 @@ def search_record_create(*, criteria: SearchCriteria, result_count: int) -> Sear
         return record
     record.full_clean(exclude=["category", "need"])
     try:
-        # A prepared statement (parsed and planned once per connection), counted like any query (prepared.py).
-        [(record.pk,)] = prepared.execute(
+        # A prepared statement (parsed and planned once per connection), counted like any query (market.core.compiled).
+        [(record.pk,)] = run_prepared(
             "WITH quiet AS (SELECT set_config('synchronous_commit', 'off', true)) "
             "INSERT INTO directory_searchrecord (searched_at, district, category_id, need_id, filters, "
             "result_count) SELECT %s, %s, %s::bigint, %s::bigint, %s::jsonb, %s FROM quiet RETURNING id",
