@@ -125,8 +125,7 @@ class Draft:
 
     def answer(self, step: Step, data) -> None:
         """Keep a valid page's submitted strings (only its own fields)."""
-        names = self.form_for(step).fields
-        self.answers[step.slug] = {name: data.getlist(name) for name in names}
+        self.answers[step.slug] = {name: data.getlist(name) for name in step.form(self).base_fields}
         self._cleaned = {}
         self.save()
 

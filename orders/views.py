@@ -7,7 +7,6 @@ of the order's provider for their own orders. Anyone else gets a 404, so records
 from __future__ import annotations
 
 import uuid
-from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +21,7 @@ from market.accounts.models import ConsentScope, Person, Role
 from market.accounts.permissions import Capacity, capacity_for, person_access
 from market.accounts.selectors import people_for_user
 from market.core.exceptions import DomainError
-from market.core.forms import posted
+from market.core.forms import add_refusal, posted
 from market.core.models import AuditEvent
 from providers.models import Provider, ProviderMembership, Service
 
@@ -88,7 +87,7 @@ def budget_adjust(request, budget_id: int):
             services.budget_adjust(budget=budget, amount_pence=form.signed_pence(), on=form.cleaned_data["on"],
                                    reason=form.cleaned_data["reason"], actor=request.user)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, f"Adjusted by {format_pence(form.signed_pence())}.")
             return redirect("orders:budget", budget_id=budget.pk)
@@ -115,9 +114,11 @@ def _person_for_order(request) -> Person:
     return person
 
 
-def _draft(request, service_id: int, person_id: int) -> tuple[booking.Draft, object]:
-    service = get_object_or_404(Service.objects.select_related("provider", "category"), pk=service_id)
-    person = get_object_or_404(Person, pk=person_id)
+def _service(service_id: int) -> Service:
+    return get_object_or_404(Service.objects.select_related("provider", "category"), pk=service_id)
+
+
+def _draft(request, *, service: Service, person: Person) -> tuple[booking.Draft, object]:
     acting = person_access(request.user, person, ConsentScope.ORDER, request=request)
     draft = booking.Draft(request.session, service=service, person=person,
                           budgets=selectors.budgets_for_person(person))
@@ -136,13 +137,13 @@ def _go_to(draft: booking.Draft, step: booking.Step | None, *, changing: bool = 
 @login_required
 def order_new(request, service_id: int):
     """Start an order: ask who it is for (supporters, coordinators), then go to the first question."""
-    service = get_object_or_404(Service.objects.select_related("provider", "category"), pk=service_id)
+    service = _service(service_id)
     if "for" not in request.GET and not Person.objects.filter(user=request.user).exists():
         people = people_for_user(user=request.user)
         candidates = [p for p in people if capacity_for(request.user, p, ConsentScope.ORDER) is not None]
         return render(request, "orders/choose_person.html", {"service": service, "people": candidates})
     person = _person_for_order(request)
-    draft, acting = _draft(request, service.pk, person.pk)
+    draft, acting = _draft(request, service=service, person=person)
     if not draft.budgets:
         return render(request, "orders/no_budget.html", {"service": service, "person": person, "acting": acting})
     draft.start_again()
@@ -152,7 +153,7 @@ def order_new(request, service_id: int):
 @login_required
 def order_question(request, service_id: int, person_id: int, step: str):
     """One question of the order. `?change=1` (from the check page) comes back to the check page after it."""
-    draft, acting = _draft(request, service_id, person_id)
+    draft, acting = _draft(request, service=_service(service_id), person=get_object_or_404(Person, pk=person_id))
     current = booking.STEPS_BY_SLUG.get(step)
     if current is None:
         raise Http404("No such question.")
@@ -167,7 +168,7 @@ def order_question(request, service_id: int, person_id: int, step: str):
     if refusal:  # the check page found a rule this answer breaks: show it beside the question
         form = draft.form_for(current, booking.as_querydict(draft.answers.get(current.slug, {})))
         form.is_valid()
-        form.add_error(_refused_field(form, refusal["field"]), refusal["message"])
+        add_refusal(form, refusal["field"], refusal["message"])
     before = draft.before(current)
     if changing:
         back = reverse("orders:check", args=[draft.service.pk, draft.person.pk])
@@ -181,18 +182,14 @@ def order_question(request, service_id: int, person_id: int, step: str):
     })
 
 
-def _refused_field(form, name: str | None) -> str | None:
-    return name if name in form.fields else None
-
-
 @login_required
 def order_check(request, service_id: int, person_id: int):
     """Check your answers: the total and what it does to the budget, then place the order (POST)."""
-    draft, acting = _draft(request, service_id, person_id)
-    if request.method == "POST":
-        existing = _already_placed(request)
-        if existing is not None:  # the same page submitted twice: the first order stands
-            return redirect("orders:order", order_id=existing.pk)
+    draft, acting = _draft(request, service=_service(service_id), person=get_object_or_404(Person, pk=person_id))
+    key = _posted_key(request) if request.method == "POST" else None
+    existing = Order.objects.filter(idempotency_key=key, placed_by=request.user).first() if key else None
+    if existing is not None:  # the same page submitted twice: the first order stands
+        return redirect("orders:order", order_id=existing.pk)
     unanswered = draft.first_unanswered()
     if unanswered is not None:
         return _go_to(draft, unanswered)
@@ -202,7 +199,6 @@ def order_check(request, service_id: int, person_id: int):
                "back": reverse("orders:question", args=[draft.service.pk, draft.person.pk, draft.steps()[-1].slug])}
     try:
         if request.method == "POST":
-            key = _posted_key(request)
             if key is None or str(key) != draft.idempotency_key:
                 messages.error(request, "This page was out of date. Check the order again, then place it.")
                 return _go_to(draft, None)
@@ -217,7 +213,7 @@ def order_check(request, service_id: int, person_id: int):
         step = booking.step_for_field(draft, error.field)
         if step is None:  # nothing the person can change here (e.g. the service stopped being listed)
             context["refusal"] = error.message
-            return render(request, "orders/order_check.html", context, status=HTTPStatus.OK)
+            return render(request, "orders/order_check.html", context)
         draft.refuse(step=step, field=error.field, message=error.message)
         return _go_to(draft, step, changing=True)
     context["idempotency_key"] = draft.idempotency_key
@@ -229,13 +225,6 @@ def _posted_key(request) -> uuid.UUID | None:
         return uuid.UUID(request.POST.get("idempotency_key", ""))
     except ValueError:
         return None
-
-
-def _already_placed(request) -> Order | None:
-    key = _posted_key(request)
-    if key is None:
-        return None
-    return Order.objects.filter(idempotency_key=key, placed_by=request.user).first()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -356,8 +345,7 @@ def order_propose(request, order_id: int):
                                           unit_price_pence=data["price"], first_visit_on=data["first_visit_on"],
                                           visit_starts_at=data["visit_starts_at"])
         except DomainError as error:
-            field = {"unit_price_pence": "price"}.get(error.field, error.field)
-            form.add_error(field if field in form.fields else None, error.message)
+            add_refusal(form, {"unit_price_pence": "price"}.get(error.field, error.field), error.message)
         else:
             messages.success(request, "Your proposal has been sent.")
             return redirect("orders:order", order_id=order.pk)
@@ -389,7 +377,7 @@ def visit_record(request, visit_id: int):
             services.visit_record_delivery(visit=visit, by=request.user, actual_starts_at=data["actual_starts_at"],
                                            actual_ends_at=data["actual_ends_at"], notes=data["notes"])
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, "Visit recorded. We have asked the person to confirm it.")
             return redirect("orders:order", order_id=visit.order_id)
@@ -409,7 +397,7 @@ def block_record(request, order_id: int):
             services.visit_record_block(order=order, by=request.user, actual_starts_at=data["actual_starts_at"],
                                         actual_ends_at=data["actual_ends_at"], notes=data["notes"])
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, "Visit recorded. We have asked the person to confirm it.")
             return redirect("orders:order", order_id=order.pk)
@@ -534,7 +522,7 @@ def review_write(request, order_id: int):
             services.review_write(order=order, user=request.user, rating=form.cleaned_data["rating"],
                                   body=form.cleaned_data["body"])
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, "Thank you for your review.")
             return redirect("orders:order", order_id=order.pk)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from market.core.audit import audit_record
 from market.core.exceptions import DomainError
-from market.core.forms import posted, posted_files
+from market.core.forms import add_refusal, posted, posted_files
 
 from . import selectors, services
 from .forms import (
@@ -58,11 +58,6 @@ STEPS = [
 ]
 STEP_BY_SLUG = {slug: (number, title) for number, slug, title in STEPS}
 STEP_SLUG = {number: slug for number, slug, _ in STEPS}
-
-
-def _form_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _step_url(provider: Provider, number: int) -> str:
@@ -106,7 +101,7 @@ def sign_up(request):
                 )
                 login(request, provider.memberships.get().user, backend="django.contrib.auth.backends.ModelBackend")
         except DomainError as error:
-            _form_error(form, error)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, "Saved. You can stop at any time and carry on later from your account.")
             return redirect(_step_url(provider, 2))
@@ -157,7 +152,7 @@ def onboarding(request, slug: str, step: str):
         try:
             _onboarding_save(step, provider, request.user, form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            add_refusal(form, error.field, error.message)
         else:
             if later:
                 messages.success(request, "Saved. Carry on whenever you are ready.")
@@ -291,7 +286,7 @@ def check_upload(request, slug: str):
                 ),
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, f"{data['check_type']} uploaded. The council will check it.")
             return redirect("providers:dashboard", slug=slug)
@@ -350,7 +345,7 @@ def service_create(request, slug: str):
                 provider=provider, actor=request.user, fields=_service_fields(form), photo=_photo(form)
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, f"“{service}” saved. Now add the times you are usually available.")
             return redirect("providers:service-availability", slug=slug, service_id=service.pk)
@@ -389,7 +384,7 @@ def service_edit(request, slug: str, service_id: int):
                 remove_photo=form.cleaned_data.get("remove_photo", False),
             )
         except DomainError as error:
-            _form_error(form, error)
+            add_refusal(form, error.field, error.message)
         else:
             if change_request is not None:
                 messages.warning(
@@ -426,7 +421,7 @@ def service_availability(request, slug: str, service_id: int):
             try:
                 call(service=service, actor=request.user, **form.cleaned_data)
             except DomainError as error:
-                _form_error(form, error)
+                add_refusal(form, error.field, error.message)
             else:
                 messages.success(request, "Saved.")
                 return redirect("providers:service-availability", slug=slug, service_id=service.pk)
@@ -478,7 +473,7 @@ def members(request, slug: str):
             try:
                 services.member_add(provider=provider, actor=request.user, **form.cleaned_data)
             except DomainError as error:
-                _form_error(form, error)
+                add_refusal(form, error.field, error.message)
             else:
                 messages.success(request, f"{form.cleaned_data['email']} has been added and sent an email.")
                 return redirect("providers:members", slug=slug)
@@ -581,7 +576,7 @@ def verification_provider_decide(request, slug: str):
         try:
             provider = call(provider=provider, actor=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _form_error(form, error)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, f"{provider}: {provider.get_status_display()}.")
             return redirect("verification:queue")
@@ -601,7 +596,7 @@ def verification_provider_suspend(request, slug: str):
             else:
                 services.provider_suspend(provider=provider, actor=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _form_error(form, error)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, "Saved.")
             return redirect("verification:provider", slug=slug)
@@ -634,7 +629,7 @@ def verification_check_decide(request, check_id: int):
         try:
             check = call(check=check, actor=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _form_error(form, error)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, f"{check.check_type} for {check.provider}: {check.get_status_display()}.")
             return redirect("verification:provider", slug=check.provider.slug)
@@ -659,7 +654,7 @@ def verification_change_decide(request, change_id: int):
                     change_request=change, actor=request.user, reason=form.cleaned_data["reason"]
                 )
         except DomainError as error:
-            _form_error(form, error)
+            add_refusal(form, error.field, error.message)
         else:
             messages.success(request, f"Change to “{change.service}” decided.")
             return redirect("verification:provider", slug=provider.slug)

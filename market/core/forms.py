@@ -17,3 +17,9 @@ def posted(request):
 
 def posted_files(request):
     return request.FILES if request.method == "POST" else None
+
+
+def add_refusal(form, field: str | None, message: str) -> None:
+    """Show a service's refusal (a DomainError's field and message) beside the field it names, or above the
+    form, in the error summary, when the form has no such field."""
+    form.add_error(field if field in form.fields else None, message)
