@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 from decimal import Decimal, InvalidOperation
@@ -34,7 +35,17 @@ LANGUAGES = [
 ]
 
 
-class TaxonomyChoiceField(forms.ChoiceField):
+class FixedChoiceField(forms.ChoiceField):
+    """A ChoiceField whose choices are pairs of strings, never changed in place: each form gets a shallow copy of
+    the list instead of Django's deep copy of every pair (a fifth of building the search form)."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = copy.copy(self._choices)
+        return result
+
+
+class TaxonomyChoiceField(FixedChoiceField):
     """A select of categories or needs whose values are slugs (clean URLs like ?category=gardening).
     Cleans to the model instance. Reads selectors.taxonomy() (cached for a minute): no query per request."""
 
@@ -139,9 +150,11 @@ class SearchForm(GovFormMixin, forms.Form):
     #: the generic per-field and per-option templates took half of a search page's rendering time.
     template_name = "directory/_search_form.html"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, taxonomy: dict | None = None, **kwargs):
+        """`taxonomy`: {"category": [...], "need": [...]} if the caller has them (index.live()), else read from
+        the cache (selectors.taxonomies())."""
         super().__init__(*args, **kwargs)
-        both = taxonomies()
+        both = taxonomy or taxonomies()
         for name in ("category", "need"):
             self.fields[name].use(both[name])
 
@@ -167,11 +180,11 @@ class SearchForm(GovFormMixin, forms.Form):
         "need", label="What it should help with", empty_label="Anything",
         error_messages={"invalid_choice": "Choose what the support should help with from the list."},
     )
-    day = forms.ChoiceField(
+    day = FixedChoiceField(
         required=False, choices=WEEKDAYS, label="Day",
         error_messages={"invalid_choice": "Choose a day from the list."},
     )
-    time = forms.ChoiceField(
+    time = FixedChoiceField(
         required=False, choices=PERIOD_CHOICES, label="Time of day",
         error_messages={"invalid_choice": "Choose a time of day from the list."},
     )
@@ -181,12 +194,12 @@ class SearchForm(GovFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input--short"}),
         error_messages={"max_length": "Enter an amount in pounds, like 18 or 17.50."},
     )
-    language = forms.ChoiceField(
+    language = FixedChoiceField(
         required=False, choices=[("", "Any language"), *[(name, name) for name in LANGUAGES]],
         label="Language spoken",
         error_messages={"invalid_choice": "Choose a language from the list."},
     )
-    regulated = forms.ChoiceField(
+    regulated = FixedChoiceField(
         required=False, choices=REGULATED_CHOICES, label="Personal care",
         help_text="Help with washing, dressing, eating or medicines is personal care, regulated by the CQC.",
         error_messages={"invalid_choice": "Choose one of the personal care options."},
@@ -194,7 +207,7 @@ class SearchForm(GovFormMixin, forms.Form):
     council_budget = forms.BooleanField(
         required=False, label="Can be paid from a council-managed budget",
     )
-    sort = forms.ChoiceField(
+    sort = FixedChoiceField(
         required=False, choices=[("", "Best match"), *[(key, label) for key, label in SORTS.items()]],
         label="Sort by",
         error_messages={"invalid_choice": "Choose how to sort from the list."},

@@ -9,6 +9,7 @@ number of prefetch queries, whatever the number of results.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import math
 from collections import defaultdict
@@ -305,9 +306,13 @@ def _listing_sql(criteria: SearchCriteria, today: datetime.date) -> tuple[str, s
     if criteria.place is not None:
         place = criteria.place
         per_degree = math.radians(1)
-        distance = ("(%s * sqrt(power((l.longitude - %s) * %s, 2) + power((l.latitude - %s) * %s, 2)))")
-        distance_params = [EARTH_RADIUS_KM, place.longitude, per_degree * math.cos(math.radians(place.latitude)),
-                           place.latitude, per_degree]
+        across = per_degree * math.cos(math.radians(place.latitude))
+        # Squares as products, as search_services() and index.py compute them (power(x, 2) can differ in the
+        # last bit).
+        distance = ("(%s * sqrt(((l.longitude - %s) * %s) * ((l.longitude - %s) * %s)"
+                    " + ((l.latitude - %s) * %s) * ((l.latitude - %s) * %s)))")
+        distance_params = [EARTH_RADIUS_KM, place.longitude, across, place.longitude, across,
+                           place.latitude, per_degree, place.latitude, per_degree]
         select[1] = f"{distance} AS distance_km"
         select_params += distance_params
         if place.neighbourhood is not None:
@@ -418,30 +423,38 @@ def _listing_count(criteria: SearchCriteria, today: datetime.date) -> int:
 
 
 def search_page(criteria: SearchCriteria, *, number: int, today: datetime.date | None = None,
-                now: datetime.datetime | None = None, size: int = PAGE_SIZE) -> ResultsPage:
-    """One page of results and the total from the search table, re-checked live in the same query: the page's
-    services are joined to listed_services()'s own SQL (restricted to the page's ≤20 ids) with what a result
-    card shows. A row the live rule refuses is never shown (the table is an index, not the rule); it can only
-    happen when a provider's checks have a gap between them, and it is logged.
+                now: datetime.datetime | None = None, size: int = PAGE_SIZE, index=None) -> ResultsPage:
+    """One page of results and the total, from the search table, the page re-checked live: its services are
+    joined to listed_services()'s own SQL (restricted to the page's ≤20 ids) with what a result card shows. A row
+    the live rule refuses is never shown (the table is an index, not the rule); it can only happen when a
+    provider's checks have a gap between them, and it is logged.
+
+    The matching, counting and ordering run on `index` (index.py: the table in memory) if given, else in SQL on
+    the table itself (inside a transaction, which may see its own uncommitted changes, the view gives no index).
     A page past the end gives the last page, saying so. Same order and total as search_services()."""
     today = today or timezone.localdate()
     now = now or timezone.now()
-    rows, cards = _page_with_cards(criteria, today, now, offset=(number - 1) * size, limit=size)
+    offset = (number - 1) * size
     message = ""
-    if not rows and number > 1:
-        total = _listing_count(criteria, today)
-        last = max(1, -(-total // size))
-        if total:
-            pages = "is only 1 page" if last == 1 else f"are only {last} pages"
-            message = f"There {pages} of results, so here is the last one."
-            rows, cards = _page_with_cards(criteria, today, now, offset=(last - 1) * size, limit=size)
-        number = last
+    if index is not None:
+        search = functools.partial(index.search, criteria, today, limit=size)
+        hits = search(offset=offset)
+        if not hits.rows and number > 1:
+            number, message = _last_page(hits.total, size)
+            hits = search(offset=(number - 1) * size)
+        rows, total = hits.rows, hits.total
+        cards = _cards_for([row[0] for row in rows], today, now) if rows else {}
+    else:
+        rows, cards = _page_with_cards(criteria, today, now, offset=offset, limit=size)
+        if not rows and number > 1:
+            number, message = _last_page(_listing_count(criteria, today), size)
+            rows, cards = _page_with_cards(criteria, today, now, offset=(number - 1) * size, limit=size)
+        total = rows[0][3] if rows else 0
     if not rows:
         return ResultsPage([], 0, number, size, message)
-    total = rows[0][3]
     ids = [row[0] for row in rows]
     shown = []
-    for service_id, distance_km, rank, _ in rows:
+    for service_id, distance_km, rank, *_ in rows:
         card = cards.get(service_id)
         if card is None:
             continue
@@ -462,6 +475,31 @@ def search_page(criteria: SearchCriteria, *, number: int, today: datetime.date |
     page = ResultsPage([card.service for card in shown], total, number, size, message)
     page.rows = shown
     return page
+
+
+def _last_page(total: int, size: int) -> tuple[int, str]:
+    """(the last page's number, what to tell someone who asked for a page past it)."""
+    last = max(1, -(-total // size))
+    if not total:
+        return last, ""
+    pages = "is only 1 page" if last == 1 else f"are only {last} pages"
+    return last, f"There {pages} of results, so here is the last one."
+
+
+def _cards_for(ids: list[int], today: datetime.date, now: datetime.datetime) -> dict[int, ResultRow]:
+    """The result cards of these services, for those of them that listed_services() lists today. One query."""
+    listed_sql, listed_params = _listed_sql(today)
+    card_columns, card_params = _card_sql(today)
+    sql = f"""
+        SELECT s.id, {card_columns}
+          FROM providers_service s
+          JOIN providers_provider p ON p.id = s.provider_id
+          JOIN taxonomy_category c ON c.id = s.category_id
+         WHERE s.id = ANY(%s::bigint[])
+           AND s.id IN (SELECT listed.pk FROM ({listed_sql}) listed WHERE listed.pk = ANY(%s::bigint[]))
+    """  # noqa: S608
+    fetched = run_prepared(sql, [*card_params, ids, *listed_params, ids])
+    return {values[0]: _card(values, now) for values in fetched}
 
 
 #: listed_services(on=day) compiled to SQL, per day (compiling the rule's subqueries costs more than running them

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from . import index as listing_index
 from .forms import SearchForm
 from .selectors import search_page
 from .services import search_record_create
@@ -29,7 +31,10 @@ def _page_number(raw: str | None) -> tuple[int, str]:
 @require_GET
 def search(request):
     searched = bool(FORM_KEYS.intersection(request.GET))
-    form = SearchForm(request.GET if searched else None)
+    # The search table and the form's lists from this process's memory, brought up to date first (one query);
+    # inside a transaction (tests, mostly) the search runs in SQL instead: see index.py.
+    live = None if connection.in_atomic_block else listing_index.live()
+    form = SearchForm(request.GET if searched else None, taxonomy=live.taxonomy if live else None)
     context = {"form": form, "searched": searched}
     if not searched or not form.is_valid():
         return render(request, "directory/search.html", context, status=200)
@@ -38,7 +43,7 @@ def search(request):
     criteria = form.criteria()
     today = timezone.localdate(now)
     number, page_message = _page_number(request.GET.get("page"))
-    page = search_page(criteria, number=number, today=today, now=now)
+    page = search_page(criteria, number=number, today=today, now=now, index=live.index if live else None)
     page_message = page.message or page_message
     total = page.total
     rows = page.rows

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg
+from market.core.compiled import run_prepared
 
-from .models import Neighbourhood, Postcode
+from .models import Neighbourhood
 from .postcodes import normalise_postcode_or_district
 
 
@@ -17,22 +17,41 @@ class Place:
     latitude: float
     longitude: float
     neighbourhood: Neighbourhood | None
+    #: The neighbourhoods the place is in: its postcode's, or every one with postcodes in a district.
+    neighbourhood_ids: tuple[int, ...] = ()
 
 
 class UnknownPostcode(LookupError):
     """A well-formed postcode that is not in our postcode table (outside the area, or new)."""
 
 
+_POSTCODE = """
+    SELECT pc.district, pc.latitude, pc.longitude, n.id, n.name, n.slug, n.ward_codes, n.latitude, n.longitude
+      FROM places_postcode pc LEFT JOIN places_neighbourhood n ON n.id = pc.neighbourhood_id
+     WHERE pc.postcode = %s
+"""
+_DISTRICT = """
+    SELECT avg(latitude), avg(longitude),
+           coalesce(array_agg(DISTINCT neighbourhood_id) FILTER (WHERE neighbourhood_id IS NOT NULL), '{}')
+      FROM places_postcode WHERE district = %s
+"""
+
+
 def place_for_postcode(value: str) -> Place:
     """Where a postcode (or a district like 'WN1') is. Raises ValidationError if malformed,
-    UnknownPostcode if it is not in the table."""
+    UnknownPostcode if it is not in the table. One query (a prepared statement: every search asks)."""
     normalised = normalise_postcode_or_district(value)
     if " " in normalised:
-        row = Postcode.objects.select_related("neighbourhood").filter(postcode=normalised).first()
-        if row is None:
+        found = run_prepared(_POSTCODE, [normalised])
+        if not found:
             raise UnknownPostcode(normalised)
-        return Place(normalised, row.district, row.latitude, row.longitude, row.neighbourhood)
-    centre = Postcode.objects.filter(district=normalised).aggregate(lat=Avg("latitude"), lng=Avg("longitude"))
-    if centre["lat"] is None:
+        district, latitude, longitude, area_id, *area = found[0]
+        if area_id is None:
+            return Place(normalised, district, latitude, longitude, None)
+        neighbourhood = Neighbourhood(id=area_id, name=area[0], slug=area[1], ward_codes=area[2],
+                                      latitude=area[3], longitude=area[4])
+        return Place(normalised, district, latitude, longitude, neighbourhood, (area_id,))
+    latitude, longitude, areas = run_prepared(_DISTRICT, [normalised])[0]
+    if latitude is None:
         raise UnknownPostcode(normalised)
-    return Place(normalised, normalised, centre["lat"], centre["lng"], None)
+    return Place(normalised, normalised, latitude, longitude, None, tuple(sorted(areas)))

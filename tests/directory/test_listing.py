@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
+from market.directory.index import ListingIndex
 from market.directory.models import Listing
 from market.directory.services import listings_refresh
 from providers import services as provider_services
@@ -229,7 +230,9 @@ def test_a_full_rebuild_rewrites_only_rows_that_changed_and_repairs_the_table():
     {"day": "4", "time": "evening"}, {"max_price": "15"}, {"language": "Urdu"}, {"regulated": "only"},
     {"regulated": "exclude", "council_budget": "on"},
     {"need": "getting-out", "sort": "newest"}, {"q": "tea", "sort": "price"},
-    {"category": "gardening", "sort": "newest"},
+    {"category": "gardening", "sort": "newest"}, {"q": "tea -dance"}, {"q": '"tea dance"'},
+    {"q": "tea or hedges", "postcode": "WN5", "sort": "distance"}, {"postcode": "WN1 1AA", "sort": "newest"},
+    {"postcode": "WN5", "day": "4", "time": "evening", "max_price": "12"},
 ])
 def test_the_fast_search_finds_what_the_live_query_finds_in_the_same_order(borough, listed, gardening, params):
     """search_page() (the table, re-checked live) and search_services() (the rule evaluated in one query over
@@ -263,9 +266,24 @@ def test_the_fast_search_finds_what_the_live_query_finds_in_the_same_order(borou
 
     live = list(search_services(criteria, on=today).values_list("pk", flat=True))
     page = search_page(criteria, number=1, today=today, size=50)
+    index = ListingIndex.load()
+    in_memory = search_page(criteria, number=1, today=today, size=50, index=index)
 
     assert [row.service.pk for row in page.rows] == live
     assert page.total == len(live)
+    # The in-memory index: the same services in the same order, the same distances and ranks to the last bit.
+    assert [row.service.pk for row in in_memory.rows] == live
+    assert in_memory.total == len(live)
+    assert [(row.service.distance_km, row.service.rank, row.distance) for row in in_memory.rows] == [
+        (row.service.distance_km, row.service.rank, row.distance) for row in page.rows
+    ]
+    # And page by page (two to a page), including a page past the end (the last page, with a message).
+    for number in range(1, len(live) // 2 + 3):
+        paged = search_page(criteria, number=number, today=today, size=2, index=index)
+        last = max(1, -(-len(live) // 2))
+        assert paged.number == min(number, last)
+        assert [row.service.pk for row in paged.rows] == live[(paged.number - 1) * 2: paged.number * 2]
+        assert bool(paged.message) == (number > last and bool(live))
 
 
 def test_a_row_the_live_rule_refuses_is_never_shown(client, listed):
