@@ -409,7 +409,8 @@ def _page_with_cards(criteria: SearchCriteria, today: datetime.date, now: dateti
     # per connection instead of on every search (~1.4 ms). Counted by Django like any query (compiled.py).
     fetched = run_prepared(sql, params)
     rows = [values[:4] for values in fetched]
-    cards = {values[0]: _card((values[0], *values[5:]), now) for values in fetched if values[4]}
+    local_now = timezone.localtime(now)
+    cards = {values[0]: _card((values[0], *values[5:]), local_now) for values in fetched if values[4]}
     return rows, cards
 
 
@@ -499,7 +500,8 @@ def _cards_for(ids: list[int], today: datetime.date, now: datetime.datetime) -> 
            AND s.id IN (SELECT listed.pk FROM ({listed_sql}) listed WHERE listed.pk = ANY(%s::bigint[]))
     """  # noqa: S608
     fetched = run_prepared(sql, [*card_params, ids, *listed_params, ids])
-    return {values[0]: _card(values, now) for values in fetched}
+    local_now = timezone.localtime(now)
+    return {values[0]: _card(values, local_now) for values in fetched}
 
 
 #: listed_services(on=day) compiled to SQL, per day (compiling the rule's subqueries costs more than running them
@@ -517,7 +519,8 @@ def _listed_sql(today: datetime.date) -> tuple[str, tuple]:
 def _card_sql(today: datetime.date) -> tuple[str, list]:
     """The columns a result card needs, over service `s`, provider `p`, category `c`: the weekly slots, the
     next fortnight's exceptions and the provider's current checks (approved, issued, unexpired: the rule of
-    providers.selectors._current) for the badges, as one JSON value."""
+    providers.selectors._current) for the badges, each with the local date badges_for() would date it by, as one
+    JSON value."""
     horizon = today + datetime.timedelta(days=AVAILABILITY_HORIZON_DAYS)
     columns = """
         s.title, s.description, s.price_pence, s.unit, s.is_regulated_personal_care,
@@ -528,13 +531,13 @@ def _card_sql(today: datetime.date) -> tuple[str, list]:
             (SELECT json_agg(json_build_array(e.date, e.is_available))
                FROM providers_availabilityexception e
               WHERE e.service_id = s.id AND e.date >= %s AND e.date <= %s),
-            (SELECT json_agg(json_build_array(t.name, k.decided_at, k.issued_on)
+            (SELECT json_agg(json_build_array(t.name, coalesce((k.decided_at AT TIME ZONE %s)::date, k.issued_on))
                              ORDER BY t.sort_order, k.decided_at DESC)
                FROM providers_providercheck k JOIN providers_checktype t ON t.id = k.check_type_id
               WHERE k.provider_id = p.id AND k.status = %s AND k.issued_on <= %s
                 AND (k.expires_on IS NULL OR k.expires_on >= %s)))
     """
-    return columns, [today, horizon, CheckStatus.APPROVED, today, today]
+    return columns, [today, horizon, timezone.get_current_timezone_name(), CheckStatus.APPROVED, today, today]
 
 
 @dataclass(slots=True)
@@ -580,30 +583,28 @@ class CardService:
 
 
 def _card(values, now: datetime.datetime) -> ResultRow:
+    """A result card from a row of _cards_for's query; `now` in local time."""
     (pk, title, description, price_pence, unit, regulated, provider_id, provider_name, slug, category_id,
      category_name, category_regulated, extra) = values
     slots, exceptions, checks = extra
     service = CardService(pk, title, description, price_pence, unit, regulated,
                           CardProvider(provider_id, provider_name, slug),
                           CardCategory(category_id, category_name, category_regulated))
-    slot_rows = [
-        _Slot(weekday, datetime.time.fromisoformat(starts), datetime.time.fromisoformat(ends))
-        for weekday, starts, ends in slots or []
-    ]
-    exception_rows = [
-        _Exception(datetime.date.fromisoformat(day), available) for day, available in exceptions or []
-    ]
-    check_rows = [
-        _Check(_CheckType(name), datetime.datetime.fromisoformat(decided) if decided else None,
-               datetime.date.fromisoformat(issued))
-        for name, decided, issued in checks or []
-    ]
+    by_weekday: dict[int, list] = defaultdict(list)
+    for weekday, starts, ends in slots or ():  # in weekday and start order
+        by_weekday[weekday].append(_Slot(weekday, datetime.time.fromisoformat(starts),
+                                         datetime.time.fromisoformat(ends)))
+    closed = {datetime.date.fromisoformat(day) for day, available in exceptions or () if not available}
+    latest: dict[str, str] = {}  # badges_for(): the most recent date per kind, in the order of the checks
+    for name, day in checks or ():
+        if name not in latest or day > latest[name]:  # ISO dates compare as dates
+            latest[name] = day
     return ResultRow(
         service=service,
         price=price_label(service),
         distance="",
-        badges=badges_for(check_rows),
-        next_available=describe_next(next_available(slot_rows, exception_rows, now), now),
+        badges=[Badge(name, datetime.date.fromisoformat(day)) for name, day in latest.items()],
+        next_available=describe_next(_first_free(by_weekday, closed, now), now, today=now.date()),
         regulated=regulated or category_regulated,
         summary=_summary(description),
     )
@@ -614,24 +615,6 @@ class _Slot:
     weekday: int
     starts_at: datetime.time
     ends_at: datetime.time
-
-
-@dataclass(frozen=True)
-class _Exception:
-    date: datetime.date
-    is_available: bool
-
-
-@dataclass(frozen=True)
-class _CheckType:
-    name: str
-
-
-@dataclass(frozen=True)
-class _Check:
-    check_type: _CheckType
-    decided_at: datetime.datetime | None
-    issued_on: datetime.date
 
 
 # --- What one page of results (or one storefront) shows: fixed number of queries ---------------------------
@@ -696,30 +679,36 @@ def next_available(
     slots: list[ServiceAvailability], exceptions: list[AvailabilityException], now: datetime.datetime
 ) -> datetime.datetime | None:
     """The first moment in the next fortnight inside a weekly slot, skipping days marked unavailable."""
-    now = timezone.localtime(now)
     closed = {e.date for e in exceptions if not e.is_available}
     by_weekday: dict[int, list[ServiceAvailability]] = defaultdict(list)
-    for slot in slots:
+    for slot in sorted(slots, key=lambda s: s.starts_at):
         by_weekday[slot.weekday].append(slot)
+    return _first_free(by_weekday, closed, timezone.localtime(now))
+
+
+def _first_free(by_weekday: dict[int, list], closed: set[datetime.date], now: datetime.datetime):
+    """next_available() on slots grouped by weekday, each day's in start order; `now` in local time."""
+    time_now = now.time().replace(tzinfo=None)
     for offset in range(AVAILABILITY_HORIZON_DAYS + 1):
         day = now.date() + datetime.timedelta(days=offset)
         if day in closed:
             continue
-        for slot in sorted(by_weekday.get(day.weekday(), []), key=lambda s: s.starts_at):
+        for slot in by_weekday.get(day.weekday(), ()):
             if offset == 0:
-                if slot.ends_at <= now.time().replace(tzinfo=None):
+                if slot.ends_at <= time_now:
                     continue
-                start = max(slot.starts_at, now.time().replace(second=0, microsecond=0, tzinfo=None))
+                start = max(slot.starts_at, time_now.replace(second=0, microsecond=0))
             else:
                 start = slot.starts_at
             return datetime.datetime.combine(day, start)
     return None
 
 
-def describe_next(moment: datetime.datetime | None, now: datetime.datetime) -> str:
+def describe_next(moment: datetime.datetime | None, now: datetime.datetime, *,
+                  today: datetime.date | None = None) -> str:
     if moment is None:
         return "No times in the next two weeks"
-    today = timezone.localdate(now)
+    today = today or timezone.localdate(now)
     if moment.date() == today:
         day = "Today"
     elif moment.date() == today + datetime.timedelta(days=1):
