@@ -168,7 +168,7 @@ class SearchForm(GovFormMixin, forms.Form):
             return form_html(self)
         return super().render(template_name, context, renderer)
 
-    __str__ = render
+    __str__ = __html__ = render  # the mixin's own aliases name its render, not this one
 
     postcode = forms.CharField(
         required=False, max_length=10, label="Postcode",
