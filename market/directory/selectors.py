@@ -53,6 +53,9 @@ from providers.selectors import _current as current_checks_among  # the rule for
 from providers.selectors import listed_providers, listed_services
 
 PAGE_SIZE = 20
+SUMMARY_WORDS = 40
+MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December"]
 EARTH_RADIUS_KM = 6371.0
 #: How far ahead "next available" looks.
 AVAILABILITY_HORIZON_DAYS = 14
@@ -649,7 +652,7 @@ class Badge:
     @property
     def verified_text(self) -> str:
         """"5 November 2026" (what the template's date:"j F Y" gave, without a filter per badge)."""
-        return f"{self.verified_on.day} {self.verified_on:%B %Y}"
+        return f"{self.verified_on.day} {MONTH_NAMES[self.verified_on.month - 1]} {self.verified_on.year}"
 
 
 def badges_for(checks: list[ProviderCheck]) -> list[Badge]:
@@ -714,7 +717,7 @@ def describe_next(moment: datetime.datetime | None, now: datetime.datetime, *,
     elif moment.date() == today + datetime.timedelta(days=1):
         day = "Tomorrow"
     else:
-        day = f"{WEEKDAY_NAMES[moment.weekday()]} {moment.day} {moment:%B}"
+        day = f"{WEEKDAY_NAMES[moment.weekday()]} {moment.day} {MONTH_NAMES[moment.month - 1]}"
     return f"{day} from {format_time(moment.time())}"
 
 
@@ -762,10 +765,12 @@ class ResultRow:
 
 
 def _summary(description: str) -> str:
-    """The first 40 words, as the template's truncatewords:40 would give."""
-    from django.utils.text import Truncator
-
-    return Truncator(description).words(40)
+    """The first 40 words, as the template's truncatewords:40 gives them (Truncator.words: split on whitespace,
+    rejoined with single spaces, "…" after a cut), without a translation lookup per card."""
+    words = description.split()
+    if len(words) <= SUMMARY_WORDS:
+        return " ".join(words)
+    return " ".join(words[:SUMMARY_WORDS]) + "…"
 
 
 def result_rows(services, *, now: datetime.datetime | None = None) -> list[ResultRow]:
