@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import functools
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -35,13 +34,26 @@ LANGUAGES = [
 ]
 
 
+class FixedSelect(forms.Select):
+    """A Select whose list of choices is shared by every form's copy (Django re-normalises a copy per form)."""
+
+    def __deepcopy__(self, memo):
+        result = copy.copy(self)
+        result.attrs = self.attrs.copy()
+        memo[id(self)] = result
+        return result
+
+
 class FixedChoiceField(forms.ChoiceField):
-    """A ChoiceField whose choices are pairs of strings, never changed in place: each form gets a shallow copy of
-    the list instead of Django's deep copy of every pair (a fifth of building the search form)."""
+    """A ChoiceField whose choices are pairs of strings, replaced but never changed in place, so every form shares
+    one list instead of Django's deep copy of every pair (a fifth of building the search form); the same list
+    each time also lets widget_html() reuse its escaped options."""
+
+    widget = FixedSelect
 
     def __deepcopy__(self, memo):
         result = forms.Field.__deepcopy__(self, memo)
-        result._choices = copy.copy(self._choices)
+        result._choices = self._choices
         return result
 
 
@@ -61,9 +73,22 @@ class TaxonomyChoiceField(FixedChoiceField):
     def _choices_now(self, empty_label):
         return [("", empty_label), *[(item.slug, item.name) for item in self._items_now()]]
 
+    #: (id of a list of items, empty label) -> (that list, its choices, normalised): every form built from the same
+    #: list (index.live() keeps one until the categories or needs change) gets the same choices.
+    _choices_for: dict = {}
+
     def use(self, items: list) -> None:
         self.items = items
-        self.choices = self._choices_now(self.empty_label)
+        key = (id(items), self.empty_label)
+        known = self._choices_for.get(key)
+        if known is None or known[0] is not items:
+            if len(self._choices_for) > 16:
+                self._choices_for.clear()
+            self.choices = self._choices_now(self.empty_label)
+            known = self._choices_for[key] = (items, self.choices, self.widget.choices)
+        self._choices = known[1]
+        # Already normalised: ChoiceWidget.choices' setter would only normalise it again.
+        self.widget._choices = known[2]
 
     def clean(self, value):
         slug = super().clean(value)
@@ -82,18 +107,28 @@ def _attrs_html(attrs: dict) -> str:
     return "".join(parts)
 
 
-@functools.lru_cache(maxsize=64)
-def _option_parts(choices: tuple) -> list[tuple[str, str, str]] | None:
-    """(value as compared, '<option value="…"' escaped, label escaped) for flat choices; the same for every
-    request until the choices change (the categories and needs are part of the key). None for grouped choices."""
+def _option_parts(choices: list) -> list[tuple[str, str, str]] | None:
+    """(value as compared, '<option value="…"' escaped, label escaped) for flat choices; None for grouped
+    choices. Kept per list of choices (the forms' fields share theirs: FixedChoiceField)."""
+    known = _OPTION_PARTS.get(id(choices))
+    if known is not None and known[0] is choices:
+        return known[1]
     if any(isinstance(label, (list, tuple)) for _value, label in choices):
-        return None
-    return [
-        (str("" if value is None else value),
-         f'<option value="{conditional_escape(str("" if value is None else value))}"',
-         str(conditional_escape(label)))
-        for value, label in choices
-    ]
+        parts = None
+    else:
+        parts = [
+            (str("" if value is None else value),
+             f'<option value="{conditional_escape(str("" if value is None else value))}"',
+             str(conditional_escape(label)))
+            for value, label in choices
+        ]
+    if len(_OPTION_PARTS) > 64:
+        _OPTION_PARTS.clear()
+    _OPTION_PARTS[id(choices)] = (choices, parts)  # the list is kept, so its id is not reused meanwhile
+    return parts
+
+
+_OPTION_PARTS: dict[int, tuple[list, list | None]] = {}
 
 
 def widget_html(field) -> str:
@@ -112,7 +147,7 @@ def widget_html(field) -> str:
         attrs.setdefault("id", field.auto_id)
     parts = None
     if isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
-        parts = _option_parts(tuple(widget.choices))
+        parts = _option_parts(widget.choices)
     if parts is not None:
         # What Select.get_context gives, without building a dict (and copying the attrs) for every <option>.
         values = widget.format_value(field.value())

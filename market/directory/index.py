@@ -164,16 +164,18 @@ class ListingIndex:
         return ListingIndex(kept + fresh)
 
     def text_matches(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(service ids, title ranks) of the rows whose document matches these words (websearch syntax), read
-        once per text for this index. Not filtered by date: search() does that. One query the first time."""
+        """(rows, title ranks) of the rows whose document matches these words (websearch syntax), read once per
+        text for this index. Not filtered by date: search() does that. One query the first time."""
         with self._texts_lock:
             found = self._texts.get(text)
             if found is not None:
                 self._texts.move_to_end(text)
                 return found
-        rows = run_prepared(_TEXT_MATCHES, [text])
-        found = (np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
-                 np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows)))
+        fetched = run_prepared(_TEXT_MATCHES, [text])
+        ids = np.fromiter((row[0] for row in fetched), dtype=np.int64, count=len(fetched))
+        ranks = np.fromiter((row[1] for row in fetched), dtype=np.float64, count=len(fetched))
+        rows, known = self.positions(ids)  # a row committed after this index was read is not in it yet
+        found = (rows[known], ranks[known])
         with self._texts_lock:
             self._texts[text] = found
             while len(self._texts) > TEXT_CACHE_SIZE:
@@ -220,9 +222,7 @@ class ListingIndex:
         if criteria.council_budget:
             match &= self.council
         if criteria.text:
-            ids, ranks = self.text_matches(criteria.text)
-            rows, found = self.positions(ids)
-            rows, ranks = rows[found], ranks[found]
+            rows, ranks = self.text_matches(criteria.text)
             words = np.zeros(self.size, dtype=bool)
             words[rows] = True
             match &= words
