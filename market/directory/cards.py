@@ -20,32 +20,9 @@ def e(value) -> str:
 
 
 def result_card_html(row) -> SafeString:
-    # Every interpolated value goes through e() (escape), in card_head, card_middle and card_tail.
-    return mark_safe(card_head(row) + card_middle(row.distance, row.next_available) + card_tail(row))  # noqa: S308
-
-
-def card_head(row) -> str:
-    """The card up to its price: what depends only on the service's own data (cached with it: selectors._card)."""
     service = row.service
     provider = service.provider
-    return (
-        '<li class="card result">\n'
-        f'  <h3 class="card__title"><a href="/providers/{e(provider.slug)}/#service-{e(service.pk)}">'
-        f"{e(service.title)}</a></h3>\n"
-        f'  <p class="result__provider">{e(provider.name)}</p>\n'
-        '  <dl class="summary-list summary-list--compact">\n'
-        f"    <div><dt>Price</dt><dd>{e(row.price)}</dd></div>\n"
-    )
-
-
-def card_middle(distance: str, next_available: str) -> str:
-    """The parts that depend on the search (distance) and the time (next available)."""
-    shown = f"<div><dt>Distance</dt><dd>{e(distance)}</dd></div>" if distance else ""
-    return f"    {shown}\n    <div><dt>Next available</dt><dd>{e(next_available)}</dd></div>\n"
-
-
-def card_tail(row) -> str:
-    """The card after the next available time: kind of support, summary and badges."""
+    distance = f"<div><dt>Distance</dt><dd>{e(row.distance)}</dd></div>" if row.distance else ""
     regulated = " (personal care, regulated by the CQC)" if row.regulated else ""
     badges = ""
     if row.badges:
@@ -57,8 +34,17 @@ def card_tail(row) -> str:
             f"    {items}\n"
             "  </ul>\n  "
         )
-    return (
-        f"    <div><dt>Kind of support</dt><dd>{e(row.service.category.name)}{regulated}</dd></div>\n"
+    # Every interpolated value above and below goes through conditional_escape.
+    return mark_safe(  # noqa: S308
+        '<li class="card result">\n'
+        f'  <h3 class="card__title"><a href="/providers/{e(provider.slug)}/#service-{e(service.pk)}">'
+        f"{e(service.title)}</a></h3>\n"
+        f'  <p class="result__provider">{e(provider.name)}</p>\n'
+        '  <dl class="summary-list summary-list--compact">\n'
+        f"    <div><dt>Price</dt><dd>{e(row.price)}</dd></div>\n"
+        f"    {distance}\n"
+        f"    <div><dt>Next available</dt><dd>{e(row.next_available)}</dd></div>\n"
+        f"    <div><dt>Kind of support</dt><dd>{e(service.category.name)}{regulated}</dd></div>\n"
         "  </dl>\n"
         f"  <p>{e(row.summary)}</p>\n"
         f"  {badges}\n"

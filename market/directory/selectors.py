@@ -35,7 +35,6 @@ from django.db.models.expressions import Func
 from django.db.models.functions import Concat, Lower, Sqrt
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.safestring import mark_safe
 
 from market.core.compiled import run_prepared
 from market.places.models import Postcode
@@ -524,7 +523,7 @@ def _card_sql(today: datetime.date) -> tuple[str, list]:
     """The columns a result card needs, over service `s`, provider `p`, category `c`: the weekly slots, the
     next fortnight's exceptions and the provider's current checks (approved, issued, unexpired: the rule of
     providers.selectors._current) for the badges, each with the local date badges_for() would date it by, as one
-    JSON text (so a fetched row is hashable: see _card)."""
+    JSON value."""
     horizon = today + datetime.timedelta(days=AVAILABILITY_HORIZON_DAYS)
     columns = """
         s.title, s.description, s.price_pence, s.unit, s.is_regulated_personal_care,
@@ -539,7 +538,7 @@ def _card_sql(today: datetime.date) -> tuple[str, list]:
                              ORDER BY t.sort_order, k.decided_at DESC)
                FROM providers_providercheck k JOIN providers_checktype t ON t.id = k.check_type_id
               WHERE k.provider_id = p.id AND k.status = %s AND k.issued_on <= %s
-                AND (k.expires_on IS NULL OR k.expires_on >= %s)))::text
+                AND (k.expires_on IS NULL OR k.expires_on >= %s)))
     """
     return columns, [today, horizon, timezone.get_current_timezone_name(), CheckStatus.APPROVED, today, today]
 
@@ -587,66 +586,31 @@ class CardService:
 
 
 def _card(values, now: datetime.datetime) -> ResultRow:
-    """A result card from a row of the card query (_card_sql's columns after the service id); `now` local."""
-    facts = _card_facts(values)
-    return ResultRow(
-        service=CardService(*facts.service),  # its own: distance_km and rank are set per search
-        price=facts.price,
-        distance="",
-        badges=list(facts.badges),
-        next_available=describe_next(_first_free(facts.by_weekday, facts.closed, now), now, today=now.date()),
-        regulated=facts.regulated,
-        summary=facts.summary,
-        html_parts=(facts.head, facts.tail),
-    )
-
-
-@dataclass(frozen=True)
-class _CardFacts:
-    """What a card shows that depends only on its row of the card query: parsed, formatted and escaped once."""
-
-    service: tuple
-    price: str
-    badges: tuple
-    regulated: bool
-    summary: str
-    by_weekday: dict
-    closed: frozenset
-    head: str
-    tail: str
-
-
-@functools.lru_cache(maxsize=4096)
-def _card_facts(values: tuple) -> _CardFacts:
-    """Keyed by the whole row, as fetched (every column the card shows, the JSON as text), so a card is only
-    reused when nothing it shows has changed: the live query still runs for every page. A few MB at most."""
-    from .cards import card_head, card_tail
-
+    """A result card from a row of _cards_for's query; `now` in local time."""
     (pk, title, description, price_pence, unit, regulated, provider_id, provider_name, slug, category_id,
      category_name, category_regulated, extra) = values
-    slots, exceptions, checks = json.loads(extra)
-    service = (pk, title, description, price_pence, unit, regulated, CardProvider(provider_id, provider_name, slug),
-               CardCategory(category_id, category_name, category_regulated))
+    slots, exceptions, checks = extra
+    service = CardService(pk, title, description, price_pence, unit, regulated,
+                          CardProvider(provider_id, provider_name, slug),
+                          CardCategory(category_id, category_name, category_regulated))
     by_weekday: dict[int, list] = defaultdict(list)
     for weekday, starts, ends in slots or ():  # in weekday and start order
         by_weekday[weekday].append(_Slot(weekday, datetime.time.fromisoformat(starts),
                                          datetime.time.fromisoformat(ends)))
-    closed = frozenset(datetime.date.fromisoformat(day) for day, available in exceptions or () if not available)
+    closed = {datetime.date.fromisoformat(day) for day, available in exceptions or () if not available}
     latest: dict[str, str] = {}  # badges_for(): the most recent date per kind, in the order of the checks
     for name, day in checks or ():
         if name not in latest or day > latest[name]:  # ISO dates compare as dates
             latest[name] = day
-    row = ResultRow(
-        service=CardService(*service),
-        price=price_label(CardService(*service)),
+    return ResultRow(
+        service=service,
+        price=price_label(service),
         distance="",
         badges=[Badge(name, datetime.date.fromisoformat(day)) for name, day in latest.items()],
-        next_available="",
+        next_available=describe_next(_first_free(by_weekday, closed, now), now, today=now.date()),
         regulated=regulated or category_regulated,
         summary=_summary(description),
     )
-    return _CardFacts(service, row.price, tuple(row.badges), row.regulated, row.summary, dict(by_weekday), closed,
-                      card_head(row), card_tail(row))
 
 
 @dataclass(frozen=True)
@@ -791,19 +755,13 @@ class ResultRow:
     next_available: str
     regulated: bool
     summary: str = ""
-    #: The card's HTML before the distance and after the next available time, when made with the row (_card).
-    html_parts: tuple[str, str] | None = None
 
     @property
     def html(self) -> str:
         """The result card (directory/_result_card.html's markup, built in Python: see cards.py)."""
-        from .cards import card_middle, result_card_html
+        from .cards import result_card_html
 
-        if self.html_parts is None:
-            return result_card_html(self)
-        head, tail = self.html_parts
-        # The parts were escaped as they were built (cards.py).
-        return mark_safe(head + card_middle(self.distance, self.next_available) + tail)  # noqa: S308
+        return result_card_html(self)
 
 
 def _summary(description: str) -> str:
