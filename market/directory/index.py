@@ -46,6 +46,35 @@ _COLUMNS = """
 """
 _ALL_ROWS = f"SELECT {_COLUMNS} FROM directory_listing l"  # noqa: S608
 _PROVIDERS_ROWS = f"SELECT {_COLUMNS} FROM directory_listing l WHERE l.provider_id = ANY(%s::bigint[])"  # noqa: S608
+# What the result cards show, for the services in the search table (all, or some providers'): read with the rows,
+# so a page needs only the live listing check from PostgreSQL (selectors.search_page).
+_IN_TABLE = "SELECT l.service_id FROM directory_listing l"
+_OF_PROVIDERS = " WHERE l.provider_id = ANY(%s::bigint[])"
+_SERVICES = """
+    SELECT s.id, s.title, s.description, s.unit, s.is_regulated_personal_care, s.category_id, s.provider_id
+      FROM providers_service s WHERE s.id IN ({listed})
+"""
+_SLOTS = """
+    SELECT a.service_id, a.weekday, a.starts_at, a.ends_at FROM providers_serviceavailability a
+     WHERE a.service_id IN ({listed}) ORDER BY a.service_id, a.weekday, a.starts_at
+"""
+_DAYS_OFF = """
+    SELECT e.service_id, e.date FROM providers_availabilityexception e
+     WHERE NOT e.is_available AND e.date >= CURRENT_DATE - 1 AND e.service_id IN ({listed})
+"""
+_PROVIDERS = """
+    SELECT p.id, p.name, p.slug FROM providers_provider p
+     WHERE p.id IN (SELECT l.provider_id FROM directory_listing l{where})
+"""
+# Approved checks, in the order the badges take them (badges_for); whether each is current is decided per search.
+_CHECKS = """
+    SELECT k.provider_id, t.name, coalesce((k.decided_at AT TIME ZONE %s)::date, k.issued_on), k.issued_on,
+           k.expires_on
+      FROM providers_providercheck k JOIN providers_checktype t ON t.id = k.check_type_id
+     WHERE k.status = 'approved' AND k.provider_id IN (SELECT l.provider_id FROM directory_listing l{where})
+     ORDER BY k.provider_id, t.sort_order, k.decided_at DESC
+"""
+_CATEGORIES = "SELECT c.id, c.name, c.is_regulated_personal_care FROM taxonomy_category c"
 _TEXT_MATCHES = """
     SELECT l.service_id, ts_rank(l.title_document, q.query)
       FROM directory_listing l, websearch_to_tsquery('english'::regconfig, %s) AS q(query)
@@ -108,10 +137,79 @@ class _Members:
         return combined
 
 
-class ListingIndex:
-    """directory_listing as numpy columns, rows in service id order. Immutable once built."""
+@dataclass(frozen=True)
+class ServiceFacts:
+    """What a result card shows of a service (the price is the row's)."""
 
-    def __init__(self, rows: list[tuple]):
+    title: str
+    description: str
+    unit: str
+    regulated: bool
+    category_id: int
+    provider_id: int
+    slots: tuple  # (weekday, starts_at, ends_at), in weekday and start order
+    days_off: frozenset
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    name: str
+    slug: str
+    checks: tuple  # approved checks: (kind's name, the date a badge shows, issued_on, expires_on), badge order
+
+
+@dataclass
+class Cards:
+    """What the result cards show, for the services in the index, by service, provider and category id."""
+
+    services: dict[int, ServiceFacts]
+    providers: dict[int, ProviderFacts]
+    categories: dict[int, tuple[str, bool]]
+
+    @classmethod
+    def load(cls, provider_ids: list[int] | None = None) -> Cards:
+        from django.utils import timezone
+
+        where, params = ("", []) if provider_ids is None else (_OF_PROVIDERS, [provider_ids])
+        listed = _IN_TABLE + where
+        slots: dict[int, list] = {}
+        for service_id, weekday, starts, ends in run_prepared(_SLOTS.format(listed=listed), params):
+            slots.setdefault(service_id, []).append((weekday, starts, ends))
+        days_off: dict[int, set] = {}
+        for service_id, day in run_prepared(_DAYS_OFF.format(listed=listed), params):
+            days_off.setdefault(service_id, set()).add(day)
+        services = {
+            pk: ServiceFacts(title, description, unit, regulated, category_id, provider_id,
+                             tuple(slots.get(pk, ())), frozenset(days_off.get(pk, ())))
+            for pk, title, description, unit, regulated, category_id, provider_id
+            in run_prepared(_SERVICES.format(listed=listed), params)
+        }
+        checks: dict[int, list] = {}
+        zone = timezone.get_current_timezone_name()
+        for provider_id, *check in run_prepared(_CHECKS.format(where=where), [zone, *params]):
+            checks.setdefault(provider_id, []).append(tuple(check))
+        providers = {
+            pk: ProviderFacts(name, slug, tuple(checks.get(pk, ())))
+            for pk, name, slug in run_prepared(_PROVIDERS.format(where=where), params)
+        }
+        categories = {pk: (name, regulated) for pk, name, regulated in run_prepared(_CATEGORIES, [])}
+        return cls(services, providers, categories)
+
+    def with_providers(self, provider_ids: set[int], fresh: Cards) -> Cards:
+        """These cards with the given providers' replaced by `fresh`'s (loaded for those providers)."""
+        services = {pk: facts for pk, facts in self.services.items() if facts.provider_id not in provider_ids}
+        services.update(fresh.services)
+        providers = {pk: facts for pk, facts in self.providers.items() if pk not in provider_ids}
+        providers.update(fresh.providers)
+        return Cards(services, providers, fresh.categories)
+
+
+class ListingIndex:
+    """directory_listing as numpy columns, rows in service id order, and what the result cards show (`cards`).
+    Immutable once built."""
+
+    def __init__(self, rows: list[tuple], cards: Cards | None = None):
+        self.cards = cards
         rows = sorted(rows, key=lambda row: row[SERVICE])
         self.rows = rows
         size = self.size = len(rows)
@@ -154,14 +252,15 @@ class ListingIndex:
 
     @classmethod
     def load(cls) -> ListingIndex:
-        """Everything in directory_listing now (in the caller's transaction, if any)."""
-        return cls(run_prepared(_ALL_ROWS, []))
+        """Everything in directory_listing now, and what its cards show (in the caller's transaction, if any)."""
+        return cls(run_prepared(_ALL_ROWS, []), Cards.load())
 
     def with_providers_reloaded(self, provider_ids: set[int]) -> ListingIndex:
-        """A new index with these providers' rows read again (rows they no longer have are gone)."""
-        fresh = run_prepared(_PROVIDERS_ROWS, [sorted(provider_ids)])
+        """A new index with these providers' rows and cards read again (rows they no longer have are gone)."""
+        ids = sorted(provider_ids)
+        fresh = run_prepared(_PROVIDERS_ROWS, [ids])
         kept = [row for row in self.rows if row[PROVIDER] not in provider_ids]
-        return ListingIndex(kept + fresh)
+        return ListingIndex(kept + fresh, self.cards.with_providers(provider_ids, Cards.load(ids)))
 
     def text_matches(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(rows, title ranks) of the rows whose document matches these words (websearch syntax), read once per
@@ -183,6 +282,12 @@ class ListingIndex:
         return found
 
     # --- Searching ----------------------------------------------------------------------------------------
+
+    def price_of(self, service_id: int) -> int | None:
+        row = int(np.searchsorted(self.service_id, service_id))
+        if row < self.size and self.service_id[row] == service_id:
+            return int(self.price[row])
+        return None
 
     def listed_on(self, day: datetime.date) -> np.ndarray:
         ordinal = day.toordinal()

@@ -239,12 +239,15 @@ def test_the_fast_search_finds_what_the_live_query_finds_in_the_same_order(borou
     every service) give the same services, order and total."""
     from market.directory.forms import SearchForm
     from market.directory.selectors import search_page, search_services
-    from providers.models import ServiceAvailability
+    from providers.models import AvailabilityException, ServiceAvailability
     from tests.factories import NeedFactory
 
     chat = listed(title="Cuppa and a chat", price_pence=1400, languages=["urdu"], unit="per_visit",
                   description="A friendly visit at home for tea and conversation.")
     ServiceAvailability.objects.create(service=chat, weekday=0, starts_at="09:00", ends_at="12:00")
+    ServiceAvailability.objects.create(service=chat, weekday=2, starts_at="13:30", ends_at="15:00")
+    next_monday = timezone.localdate() + datetime.timedelta(days=7 - timezone.localdate().weekday())
+    AvailabilityException.objects.create(service=chat, date=next_monday)  # a day off: the card shows the next
     dance = listed(title="Tea dance", price_pence=1000, unit="per_session", council_budget_ok=False,
                    neighbourhoods=["pemberton"], description="Dancing, music and cake at the church hall.")
     NeedFactory(name="Getting out").services.add(dance)
@@ -277,6 +280,7 @@ def test_the_fast_search_finds_what_the_live_query_finds_in_the_same_order(borou
     assert [(row.service.distance_km, row.service.rank, row.distance) for row in in_memory.rows] == [
         (row.service.distance_km, row.service.rank, row.distance) for row in page.rows
     ]
+    assert [row.html for row in in_memory.rows] == [row.html for row in page.rows]  # the cards, from memory
     # And page by page (two to a page), including a page past the end (the last page, with a message).
     for number in range(1, len(live) // 2 + 3):
         paged = search_page(criteria, number=number, today=today, size=2, index=index)
