@@ -51,7 +51,8 @@ _PROVIDERS_ROWS = f"SELECT {_COLUMNS} FROM directory_listing l WHERE l.provider_
 _IN_TABLE = "SELECT l.service_id FROM directory_listing l"
 _OF_PROVIDERS = " WHERE l.provider_id = ANY(%s::bigint[])"
 _SERVICES = """
-    SELECT s.id, s.title, s.description, s.unit, s.is_regulated_personal_care, s.category_id, s.provider_id
+    SELECT s.id, s.title, s.description, s.price_pence, s.unit, s.is_regulated_personal_care, s.category_id,
+           s.provider_id
       FROM providers_service s WHERE s.id IN ({listed})
 """
 _SLOTS = """
@@ -139,10 +140,11 @@ class _Members:
 
 @dataclass(frozen=True)
 class ServiceFacts:
-    """What a result card shows of a service (the price is the row's)."""
+    """What a result card shows of a service."""
 
     title: str
     description: str
+    price_pence: int
     unit: str
     regulated: bool
     category_id: int
@@ -160,11 +162,21 @@ class ProviderFacts:
 
 @dataclass
 class Cards:
-    """What the result cards show, for the services in the index, by service, provider and category id."""
+    """What the result cards show, for the services in the index, by service, provider and category id, and each
+    service's card made ready except for what depends on the search and the day (selectors.CardParts)."""
 
     services: dict[int, ServiceFacts]
     providers: dict[int, ProviderFacts]
     categories: dict[int, tuple[str, bool]]
+    parts: dict = None
+
+    def __post_init__(self):
+        if self.parts is None:
+            from .selectors import card_parts
+
+            self.parts = {pk: card_parts(pk, facts, self.providers.get(facts.provider_id),
+                                         self.categories.get(facts.category_id))
+                          for pk, facts in self.services.items()}
 
     @classmethod
     def load(cls, provider_ids: list[int] | None = None) -> Cards:
@@ -179,9 +191,9 @@ class Cards:
         for service_id, day in run_prepared(_DAYS_OFF.format(listed=listed), params):
             days_off.setdefault(service_id, set()).add(day)
         services = {
-            pk: ServiceFacts(title, description, unit, regulated, category_id, provider_id,
+            pk: ServiceFacts(title, description, price_pence, unit, regulated, category_id, provider_id,
                              tuple(slots.get(pk, ())), frozenset(days_off.get(pk, ())))
-            for pk, title, description, unit, regulated, category_id, provider_id
+            for pk, title, description, price_pence, unit, regulated, category_id, provider_id
             in run_prepared(_SERVICES.format(listed=listed), params)
         }
         checks: dict[int, list] = {}
@@ -201,7 +213,9 @@ class Cards:
         services.update(fresh.services)
         providers = {pk: facts for pk, facts in self.providers.items() if pk not in provider_ids}
         providers.update(fresh.providers)
-        return Cards(services, providers, fresh.categories)
+        parts = {pk: self.parts[pk] for pk in services if pk in self.parts and pk not in fresh.services}
+        parts.update(fresh.parts)
+        return Cards(services, providers, fresh.categories, parts)
 
 
 class ListingIndex:
@@ -282,12 +296,6 @@ class ListingIndex:
         return found
 
     # --- Searching ----------------------------------------------------------------------------------------
-
-    def price_of(self, service_id: int) -> int | None:
-        row = int(np.searchsorted(self.service_id, service_id))
-        if row < self.size and self.service_id[row] == service_id:
-            return int(self.price[row])
-        return None
 
     def listed_on(self, day: datetime.date) -> np.ndarray:
         ordinal = day.toordinal()

@@ -35,6 +35,7 @@ from django.db.models.expressions import Func
 from django.db.models.functions import Concat, Lower, Sqrt
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 
 from market.core.compiled import run_prepared
 from market.places.models import Postcode
@@ -514,34 +515,61 @@ def _cards_from_index(index, ids: list[int], today: datetime.date, now: datetime
     return cards
 
 
-def _card_from_facts(index, service_id: int, now: datetime.datetime) -> ResultRow | None:
-    """A result card from what the index keeps (the same as _card() makes from the live query); `now` local."""
-    facts = index.cards.services.get(service_id)
-    provider = index.cards.providers.get(facts.provider_id) if facts else None
-    category = index.cards.categories.get(facts.category_id) if facts else None
-    price_pence = index.price_of(service_id)
-    if provider is None or category is None or price_pence is None:
+@dataclass(frozen=True)
+class CardParts:
+    """A service's result card made ready from what the index keeps, but for what depends on the search (the
+    distance) and the day (next available, which checks are current): see _card_from_facts."""
+
+    service: tuple  # CardService's fields
+    price: str
+    regulated: bool
+    summary: str
+    by_weekday: dict
+    days_off: frozenset
+    head: str  # escaped HTML (cards.py)
+    kind: str
+
+
+def card_parts(pk: int, facts, provider, category) -> CardParts | None:
+    """Made once per service when the index is read (index.Cards); None if its provider or category is missing."""
+    from .cards import card_head, card_kind
+
+    if provider is None or category is None:
         return None
-    today = now.date()
-    service = CardService(service_id, facts.title, facts.description, price_pence, facts.unit, facts.regulated,
-                          CardProvider(facts.provider_id, provider.name, provider.slug),
-                          CardCategory(facts.category_id, *category))
+    service = (pk, facts.title, facts.description, facts.price_pence, facts.unit, facts.regulated,
+               CardProvider(facts.provider_id, provider.name, provider.slug),
+               CardCategory(facts.category_id, *category))
     by_weekday: dict[int, list] = defaultdict(list)
     for weekday, starts, ends in facts.slots:
         by_weekday[weekday].append(_Slot(weekday, starts, ends))
+    row = ResultRow(service=CardService(*service), price=price_label(CardService(*service)), distance="",
+                    badges=[], next_available="", regulated=facts.regulated or category[1],
+                    summary=_summary(facts.description))
+    return CardParts(service, row.price, row.regulated, row.summary, dict(by_weekday), facts.days_off,
+                     card_head(row), card_kind(row))
+
+
+def _card_from_facts(index, service_id: int, now: datetime.datetime) -> ResultRow | None:
+    """A result card from what the index keeps (the same as _card() makes from the live query); `now` local."""
+    parts = index.cards.parts.get(service_id)
+    if parts is None:
+        return None
+    today = now.date()
     latest: dict[str, datetime.date] = {}  # badges_for() over the provider's checks current today
-    for name, day, issued_on, expires_on in provider.checks:
+    provider_id = parts.service[6].pk
+    for name, day, issued_on, expires_on in index.cards.providers[provider_id].checks:
         current = issued_on <= today and (expires_on is None or expires_on >= today)
         if current and (name not in latest or day > latest[name]):
             latest[name] = day
     return ResultRow(
-        service=service,
-        price=price_label(service),
+        service=CardService(*parts.service),
+        price=parts.price,
         distance="",
         badges=[Badge(name, day) for name, day in latest.items()],
-        next_available=describe_next(_first_free(by_weekday, facts.days_off, now), now, today=today),
-        regulated=facts.regulated or category[1],
-        summary=_summary(facts.description),
+        next_available=describe_next(_first_free(parts.by_weekday, parts.days_off, now), now, today=today),
+        regulated=parts.regulated,
+        summary=parts.summary,
+        html_parts=(parts.head, parts.kind),
     )
 
 
@@ -810,13 +838,19 @@ class ResultRow:
     next_available: str
     regulated: bool
     summary: str = ""
+    #: The card's HTML up to the price and from the kind of support to the summary, made ready (CardParts).
+    html_parts: tuple[str, str] | None = None
 
     @property
     def html(self) -> str:
         """The result card (directory/_result_card.html's markup, built in Python: see cards.py)."""
-        from .cards import result_card_html
+        from .cards import card_end, card_middle, result_card_html
 
-        return result_card_html(self)
+        if self.html_parts is None:
+            return result_card_html(self)
+        head, kind = self.html_parts
+        # Every part was escaped as it was built (cards.py).
+        return mark_safe(head + card_middle(self.distance, self.next_available) + kind + card_end(self.badges))  # noqa: S308
 
 
 def _summary(description: str) -> str:
