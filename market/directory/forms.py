@@ -329,6 +329,12 @@ def form_html(form: SearchForm) -> str:
             f'\n  <ul class="error-summary__list">\n    {"".join(items)}\n  </ul>\n</div>\n'
         )
     for field in form.visible_fields():
+        key = _block_key(form, field)
+        if key is not None:
+            known = _FIELD_BLOCKS.get(key)
+            if known is not None and known[0] is field.field.widget.__dict__.get("_choices"):
+                parts.append(known[1])
+                continue
         widget = widget_html(field)
         field_id = e(field.auto_id)
         error_class = " field--error" if field.errors else ""
@@ -350,5 +356,27 @@ def form_html(form: SearchForm) -> str:
                 f'<div class="field{error_class}">\n<label class="field__label" for="{field_id}">{e(field.label)}'
                 f"</label>\n{hint}{error}{widget}\n</div>\n"
             )
+        if key is not None:
+            if len(_FIELD_BLOCKS) > 2048:
+                _FIELD_BLOCKS.clear()
+            _FIELD_BLOCKS[key] = (field.field.widget.__dict__.get("_choices"), parts[-1])
     # Every interpolated value went through conditional_escape (widgets: in widget_html).
     return mark_safe("".join(parts))  # noqa: S308
+
+
+#: A select's or checkbox's whole block (label, hint, widget), by _block_key, with the list of choices it was made
+#: from (a select's block is only reused while its field still has that very list: FixedChoiceField).
+_FIELD_BLOCKS: dict[tuple, tuple] = {}
+
+
+def _block_key(form, field) -> tuple | None:
+    """What a select's or checkbox's block depends on when it has no error: which field, and the value submitted
+    for it (a few values each, so the blocks are kept). None for text inputs and fields with errors."""
+    widget = field.field.widget
+    if field.errors or not isinstance(widget, (forms.Select, forms.CheckboxInput)):
+        return None
+    raw = form.data.get(field.html_name) if form.is_bound else None
+    if raw is not None and not isinstance(raw, str):
+        return None
+    return (type(form), field.html_name, field.auto_id, field.label, form.is_bound, raw,
+            id(widget.__dict__.get("_choices")))
