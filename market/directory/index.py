@@ -103,30 +103,28 @@ class Hits:
 
 
 class _Members:
-    """Which rows hold each value of a many-valued column (needs, neighbourhoods, languages), as boolean masks
-    built the first time a value is asked for."""
+    """Which rows hold each value of a many-valued column (needs, neighbourhoods, languages): a boolean mask per
+    value, all built with the index (a few dozen values each), so no search pays for a first use."""
 
     def __init__(self, lists: list, size: int):
         lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        self._rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
-        self._values = list(itertools.chain.from_iterable(lists))
+        rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
+        values = list(itertools.chain.from_iterable(lists))
+        vocabulary = {value: code for code, value in enumerate(dict.fromkeys(values))}
+        codes = np.fromiter((vocabulary[value] for value in values), dtype=np.int64, count=len(values))
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(vocabulary) + 1))
         self._size = size
+        self._none = np.zeros(size, dtype=bool)
         self._masks: dict = {}
-        self._codes = None
+        for value, code in vocabulary.items():
+            mask = np.zeros(size, dtype=bool)
+            mask[rows[order[bounds[code]:bounds[code + 1]]]] = True
+            self._masks[value] = mask
 
     def mask(self, value) -> np.ndarray:
-        found = self._masks.get(value)
-        if found is None:
-            if self._codes is None:
-                self._vocabulary = {v: n for n, v in enumerate(dict.fromkeys(self._values))}
-                self._codes = np.fromiter((self._vocabulary[v] for v in self._values), dtype=np.int64,
-                                          count=len(self._values))
-            found = np.zeros(self._size, dtype=bool)
-            code = self._vocabulary.get(value)
-            if code is not None:
-                found[self._rows[self._codes == code]] = True
-            self._masks[value] = found
-        return found
+        """The rows holding `value` (never to be changed in place)."""
+        return self._masks.get(value, self._none)
 
     def any_of(self, values) -> np.ndarray:
         values = list(values)
