@@ -185,10 +185,12 @@ class SearchForm(GovFormMixin, forms.Form):
     #: the generic per-field and per-option templates took half of a search page's rendering time.
     template_name = "directory/_search_form.html"
 
-    def __init__(self, *args, taxonomy: dict | None = None, **kwargs):
+    def __init__(self, *args, taxonomy: dict | None = None, places=None, **kwargs):
         """`taxonomy`: {"category": [...], "need": [...]} if the caller has them (index.live()), else read from
-        the cache (selectors.taxonomies())."""
+        the cache (selectors.taxonomies()); `places`: where postcodes are (market.places.selectors.Places), else
+        each is looked up in the database."""
         super().__init__(*args, **kwargs)
+        self.places = places
         both = taxonomy or taxonomies()
         for name in ("category", "need"):
             self.fields[name].use(both[name])
@@ -262,7 +264,7 @@ class SearchForm(GovFormMixin, forms.Form):
         if not value:
             return None
         try:
-            return place_for_postcode(value)
+            return self.places.place_for(value) if self.places is not None else place_for_postcode(value)
         except UnknownPostcode:
             raise ValidationError(
                 "We do not know that postcode. Check it, or enter the first half only, like WN5."

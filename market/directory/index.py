@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from market.core.compiled import run_prepared
+from market.places.selectors import Places
 
 EARTH_RADIUS_KM = 6371.0
 #: Reload everything this often even with no change logged (a safety net, and change-log entries are pruned).
@@ -82,7 +83,7 @@ _TEXT_MATCHES = """
      WHERE l.document @@ q.query
 """
 _CHANGES_SINCE = """
-    SELECT pg_current_snapshot()::text, c.id IS NOT NULL, c.everything, c.taxonomy, c.provider_ids
+    SELECT pg_current_snapshot()::text, c.id IS NOT NULL, c.everything, c.taxonomy, c.places, c.provider_ids
       FROM (SELECT 1) AS one
       LEFT JOIN directory_listing_change c
         ON c.xid >= pg_snapshot_xmin(%s::pg_snapshot) AND NOT pg_visible_in_snapshot(c.xid, %s::pg_snapshot)
@@ -419,10 +420,12 @@ def slot_cells(criteria, periods: dict) -> list[int] | None:
 
 @dataclass(frozen=True)
 class Live:
-    """What a search reads from memory: the index, and the categories and needs for the search form."""
+    """What a search reads from memory: the index, the categories and needs for the search form, and where every
+    postcode is (market.places.selectors.Places)."""
 
     index: ListingIndex
     taxonomy: dict[str, list]
+    places: Places
 
 
 class _Synced:
@@ -447,19 +450,21 @@ def live() -> Live:
         changes = run_prepared(_CHANGES_SINCE, [state.snapshot, state.snapshot])
         snapshot = changes[0][0]
         providers: set[int] = set()
-        taxonomy_changed = False
-        for _, logged, everything, taxonomy, provider_ids in changes:
+        taxonomy_changed = places_changed = False
+        for _, logged, everything, taxonomy, places, provider_ids in changes:
             if not logged:
                 continue
             if everything:
                 _reload_everything(state)
                 return state.live
             taxonomy_changed |= taxonomy
+            places_changed |= places
             providers.update(provider_ids)
-        if providers or taxonomy_changed:
+        if providers or taxonomy_changed or places_changed:
             state.live = Live(
                 state.live.index.with_providers_reloaded(providers) if providers else state.live.index,
                 _load_taxonomy() if taxonomy_changed else state.live.taxonomy,
+                Places() if places_changed else state.live.places,
             )
         state.snapshot = snapshot
         return state.live
@@ -468,7 +473,7 @@ def live() -> Live:
 def _reload_everything(state: _Synced) -> None:
     # The snapshot first: whatever commits while the rows are read is read again at the next search.
     state.snapshot = run_prepared(_SNAPSHOT, [])[0][0]
-    state.live = Live(ListingIndex.load(), _load_taxonomy())
+    state.live = Live(ListingIndex.load(), _load_taxonomy(), Places())
     state.loaded_at = time.monotonic()
 
 

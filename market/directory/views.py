@@ -31,10 +31,11 @@ def _page_number(raw: str | None) -> tuple[int, str]:
 @require_GET
 def search(request):
     searched = bool(FORM_KEYS.intersection(request.GET))
-    # The search table and the form's lists from this process's memory, brought up to date first (one query);
-    # inside a transaction (tests, mostly) the search runs in SQL instead: see index.py.
+    # The search table, the form's lists and the postcodes from this process's memory, brought up to date first
+    # (one query); inside a transaction (tests, mostly) the search runs in SQL instead: see index.py.
     live = None if connection.in_atomic_block else listing_index.live()
-    form = SearchForm(request.GET if searched else None, taxonomy=live.taxonomy if live else None)
+    form = SearchForm(request.GET if searched else None, taxonomy=live.taxonomy if live else None,
+                      places=live.places if live else None)
     context = {"form": form, "searched": searched}
     if not searched or not form.is_valid():
         return render(request, "directory/search.html", context, status=200)
