@@ -69,3 +69,52 @@ def card_end(badges) -> str:
             "  </ul>\n  "
         )
     return f"  {shown}\n</li>\n"
+
+
+def results_html(*, criteria, page, rows, total: int, page_message: str, query_string: str) -> SafeString:
+    """directory/_results.html (the results section of a search page), built in Python: the heading with the
+    count, a notice, the cards, and the pages. tests/directory/test_search.py checks both give the same HTML."""
+    if total:
+        near = f" near {e(criteria.place.label)}" if criteria.place else ""
+        heading = f"{total} result{'' if total == 1 else 's'}{near}"
+    else:
+        heading = "No support found"
+    notice = f'<div class="notice" role="status"><p>{e(page_message)}</p></div>' if page_message else ""
+    parts = [
+        '<section class="search-results" aria-labelledby="results-heading">\n'
+        f'    <h2 id="results-heading" aria-live="polite">\n      {heading}\n    </h2>\n    {notice}\n'
+    ]
+    if not total:
+        parts.append(
+            "      <p>We could not find support that matches everything you asked for. Try:</p>\n"
+            "      <ul>\n"
+            "        <li>fewer filters, or a different day or time</li>\n"
+            "        <li>the first half of your postcode only, like WN5</li>\n"
+            '        <li>other words, like "visit" instead of "befriending"</li>\n'
+            "      </ul>\n"
+            "      <p>We record searches that find nothing (without anything that identifies you), so the council "
+            "can see what support is missing.</p>\n"
+        )
+    else:
+        paged = page.num_pages > 1
+        if paged:
+            parts.append(f'      <p class="muted">Page {page.number} of {page.num_pages}</p>\n')
+        parts.append(f'      <ol class="card-list result-list" start="{page.start_index}">\n')
+        parts.extend(row.html for row in rows)
+        parts.append("      </ol>\n")
+        if paged:
+            query = e(query_string)
+            previous = (f'<li><a rel="prev" href="?{query}&amp;page={page.previous_page_number}">Previous page'
+                        '<span class="visually-hidden"> of results</span></a></li>' if page.has_previous else "")
+            following = (f'<li><a rel="next" href="?{query}&amp;page={page.next_page_number}">Next page'
+                         '<span class="visually-hidden"> of results</span></a></li>' if page.has_next else "")
+            parts.append(
+                '      <nav class="pagination" aria-label="Results pages">\n        <ul>\n'
+                f"          {previous}\n"
+                f'          <li aria-current="page">Page {page.number} of {page.num_pages}</li>\n'
+                f"          {following}\n"
+                "        </ul>\n      </nav>\n"
+            )
+    parts.append("  </section>\n")
+    # Every interpolated value went through e() (here and in the cards).
+    return mark_safe("".join(parts))  # noqa: S308

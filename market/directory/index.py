@@ -24,7 +24,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -157,6 +157,8 @@ class ProviderFacts:
     name: str
     slug: str
     checks: tuple  # approved checks: (kind's name, the date a badge shows, issued_on, expires_on), badge order
+    #: The day's badges and their HTML, made on the first search of the day that shows them (selectors).
+    badges_on: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass

@@ -551,25 +551,32 @@ def card_parts(pk: int, facts, provider, category) -> CardParts | None:
 
 def _card_from_facts(index, service_id: int, now: datetime.datetime) -> ResultRow | None:
     """A result card from what the index keeps (the same as _card() makes from the live query); `now` local."""
+    from .cards import card_end
+
     parts = index.cards.parts.get(service_id)
     if parts is None:
         return None
     today = now.date()
-    latest: dict[str, datetime.date] = {}  # badges_for() over the provider's checks current today
-    provider_id = parts.service[6].pk
-    for name, day, issued_on, expires_on in index.cards.providers[provider_id].checks:
-        current = issued_on <= today and (expires_on is None or expires_on >= today)
-        if current and (name not in latest or day > latest[name]):
-            latest[name] = day
+    provider = index.cards.providers[parts.service[6].pk]
+    badges = provider.badges_on.get(today)
+    if badges is None:
+        latest: dict[str, datetime.date] = {}  # badges_for() over the provider's checks current today
+        for name, day, issued_on, expires_on in provider.checks:
+            current = issued_on <= today and (expires_on is None or expires_on >= today)
+            if current and (name not in latest or day > latest[name]):
+                latest[name] = day
+        shown = tuple(Badge(name, day) for name, day in latest.items())
+        provider.badges_on.clear()  # only today's are kept
+        badges = provider.badges_on[today] = (shown, card_end(shown))
     return ResultRow(
         service=CardService(*parts.service),
         price=parts.price,
         distance="",
-        badges=[Badge(name, day) for name, day in latest.items()],
+        badges=list(badges[0]),
         next_available=describe_next(_first_free(parts.by_weekday, parts.days_off, now), now, today=today),
         regulated=parts.regulated,
         summary=parts.summary,
-        html_parts=(parts.head, parts.kind),
+        html_parts=(parts.head, parts.kind, badges[1]),
     )
 
 
@@ -838,19 +845,20 @@ class ResultRow:
     next_available: str
     regulated: bool
     summary: str = ""
-    #: The card's HTML up to the price and from the kind of support to the summary, made ready (CardParts).
-    html_parts: tuple[str, str] | None = None
+    #: The card's HTML up to the price, from the kind of support to the summary, and the badges to the end, made
+    #: ready (CardParts, and the provider's badges of the day).
+    html_parts: tuple[str, str, str] | None = None
 
     @property
     def html(self) -> str:
         """The result card (directory/_result_card.html's markup, built in Python: see cards.py)."""
-        from .cards import card_end, card_middle, result_card_html
+        from .cards import card_middle, result_card_html
 
         if self.html_parts is None:
             return result_card_html(self)
-        head, kind = self.html_parts
+        head, kind, end = self.html_parts
         # Every part was escaped as it was built (cards.py).
-        return mark_safe(head + card_middle(self.distance, self.next_available) + kind + card_end(self.badges))  # noqa: S308
+        return mark_safe(head + card_middle(self.distance, self.next_available) + kind + end)  # noqa: S308
 
 
 def _summary(description: str) -> str:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from . import index as listing_index
+from .cards import results_html
 from .forms import SearchForm
 from .selectors import search_page
 from .services import search_record_create
@@ -55,12 +56,7 @@ def search(request):
 
     query = request.GET.copy()
     query.pop("page", None)
-    context.update({
-        "criteria": criteria,
-        "rows": rows,
-        "page": page,
-        "total": total,
-        "page_message": page_message,
-        "query_string": query.urlencode(),
-    })
+    parts = {"criteria": criteria, "page": page, "rows": rows, "total": total, "page_message": page_message,
+             "query_string": query.urlencode()}
+    context.update(parts, results_html=results_html(**parts))
     return render(request, "directory/search.html", context)

@@ -403,3 +403,27 @@ def test_search_page_cards_are_the_reference_template_s_html(client, listed):
         assert row.html == card
         assert card in html
     assert "Walks &amp; &lt;talks&gt;" in html
+
+
+def test_the_results_section_built_in_python_is_the_reference_template_s_html(client, listed):
+    """cards.results_html() and directory/_results.html give the same HTML: no results, one page, the first,
+    middle and last of several pages, a page past the end (with its notice), near a place."""
+    from django.template.loader import render_to_string
+    from django.test.html import parse_html
+
+    from market.directory.cards import results_html
+
+    for n in range(45):
+        listed(title=f"Walk {n} & <talk>", price_pence=1000 + n)
+    cases = [{"q": "nothing matches this"}, {"q": "walk 3"}, {"sort": "price"}, {"sort": "price", "page": "2"},
+             {"sort": "price", "page": "3"}, {"sort": "price", "page": "99"}, {"postcode": "WN1 1AA", "sort": "price"}]
+    for params in cases:
+        response = client.get(URL, params)
+        keys = ("criteria", "page", "rows", "total", "page_message", "query_string")
+        parts = {key: response.context[key] for key in keys}
+        reference = render_to_string("directory/_results.html", parts)
+
+        built = results_html(**parts)
+
+        assert parse_html(built) == parse_html(reference), params
+        assert built in response.content.decode()
