@@ -32,8 +32,9 @@ from market.core.compiled import run_prepared
 from market.places.selectors import Places
 
 EARTH_RADIUS_KM = 6371.0
-#: Reload everything this often even with no change logged (a safety net, and change-log entries are pruned).
-FULL_RELOAD_SECONDS = 600
+#: Reload everything this often even with no change logged: a safety net, and it must stay well under the change
+#: log's retention (services.CHANGE_LOG_DAYS). A full read of the benchmark's 50,000 services takes ~2.5 s.
+FULL_RELOAD_SECONDS = 3600
 #: How many free-text searches' matches to keep per index (a change to the table makes a new index).
 TEXT_CACHE_SIZE = 256
 _NO_DAY_BEFORE = np.iinfo(np.int32).min
@@ -163,25 +164,17 @@ class ProviderFacts:
 
 @dataclass
 class Cards:
-    """What the result cards show, for the services in the index, by service, provider and category id, and each
-    service's card made ready except for what depends on the search and the day (selectors.CardParts)."""
+    """Each service's result card made ready but for what depends on the search and the day (selectors.CardParts),
+    by service id, and the providers' names and checks (their badges depend on the day)."""
 
-    services: dict[int, ServiceFacts]
+    parts: dict
     providers: dict[int, ProviderFacts]
-    categories: dict[int, tuple[str, bool]]
-    parts: dict = None
-
-    def __post_init__(self):
-        if self.parts is None:
-            from .selectors import card_parts
-
-            self.parts = {pk: card_parts(pk, facts, self.providers.get(facts.provider_id),
-                                         self.categories.get(facts.category_id))
-                          for pk, facts in self.services.items()}
 
     @classmethod
     def load(cls, provider_ids: list[int] | None = None) -> Cards:
         from django.utils import timezone
+
+        from .selectors import card_parts
 
         where, params = ("", []) if provider_ids is None else (_OF_PROVIDERS, [provider_ids])
         listed = _IN_TABLE + where
@@ -191,12 +184,6 @@ class Cards:
         days_off: dict[int, set] = {}
         for service_id, day in run_prepared(_DAYS_OFF.format(listed=listed), params):
             days_off.setdefault(service_id, set()).add(day)
-        services = {
-            pk: ServiceFacts(title, description, price_pence, unit, regulated, category_id, provider_id,
-                             tuple(slots.get(pk, ())), frozenset(days_off.get(pk, ())))
-            for pk, title, description, price_pence, unit, regulated, category_id, provider_id
-            in run_prepared(_SERVICES.format(listed=listed), params)
-        }
         checks: dict[int, list] = {}
         zone = timezone.get_current_timezone_name()
         for provider_id, *check in run_prepared(_CHECKS.format(where=where), [zone, *params]):
@@ -206,17 +193,24 @@ class Cards:
             for pk, name, slug in run_prepared(_PROVIDERS.format(where=where), params)
         }
         categories = {pk: (name, regulated) for pk, name, regulated in run_prepared(_CATEGORIES, [])}
-        return cls(services, providers, categories)
+        parts = {}
+        for pk, title, description, price_pence, unit, regulated, category_id, provider_id in run_prepared(
+            _SERVICES.format(listed=listed), params
+        ):
+            facts = ServiceFacts(title, description, price_pence, unit, regulated, category_id, provider_id,
+                                 tuple(slots.get(pk, ())), frozenset(days_off.get(pk, ())))
+            made = card_parts(pk, facts, providers.get(provider_id), categories.get(category_id))
+            if made is not None:
+                parts[pk] = made
+        return cls(parts, providers)
 
     def with_providers(self, provider_ids: set[int], fresh: Cards) -> Cards:
         """These cards with the given providers' replaced by `fresh`'s (loaded for those providers)."""
-        services = {pk: facts for pk, facts in self.services.items() if facts.provider_id not in provider_ids}
-        services.update(fresh.services)
+        parts = {pk: made for pk, made in self.parts.items() if made.provider_id not in provider_ids}
+        parts.update(fresh.parts)
         providers = {pk: facts for pk, facts in self.providers.items() if pk not in provider_ids}
         providers.update(fresh.providers)
-        parts = {pk: self.parts[pk] for pk in services if pk in self.parts and pk not in fresh.services}
-        parts.update(fresh.parts)
-        return Cards(services, providers, fresh.categories, parts)
+        return Cards(parts, providers)
 
 
 class ListingIndex:

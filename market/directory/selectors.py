@@ -521,6 +521,7 @@ class CardParts:
     distance) and the day (next available, which checks are current): see _card_from_facts."""
 
     service: tuple  # CardService's fields
+    provider_id: int
     price: str
     regulated: bool
     summary: str
@@ -545,8 +546,8 @@ def card_parts(pk: int, facts, provider, category) -> CardParts | None:
     row = ResultRow(service=CardService(*service), price=price_label(CardService(*service)), distance="",
                     badges=[], next_available="", regulated=facts.regulated or category[1],
                     summary=_summary(facts.description))
-    return CardParts(service, row.price, row.regulated, row.summary, dict(by_weekday), facts.days_off,
-                     card_head(row), card_kind(row))
+    return CardParts(service, facts.provider_id, row.price, row.regulated, row.summary, dict(by_weekday),
+                     facts.days_off, card_head(row), card_kind(row))
 
 
 def _card_from_facts(index, service_id: int, now: datetime.datetime) -> ResultRow | None:
@@ -557,7 +558,7 @@ def _card_from_facts(index, service_id: int, now: datetime.datetime) -> ResultRo
     if parts is None:
         return None
     today = now.date()
-    provider = index.cards.providers[parts.service[6].pk]
+    provider = index.cards.providers[parts.provider_id]
     badges = provider.badges_on.get(today)
     if badges is None:
         latest: dict[str, datetime.date] = {}  # badges_for() over the provider's checks current today

@@ -62,3 +62,19 @@ def listings_refresh(*, provider_ids: list[int] | None = None) -> None:
             "SELECT directory_listing_refresh(%s::bigint[])",
             [None if provider_ids is None else [int(pk) for pk in provider_ids]],
         )
+
+
+#: How long entries of the search table's change log (migration 0007) are kept. A web process that has not
+#: synchronised its in-memory index for longer than index.FULL_RELOAD_SECONDS reads everything again, so this only
+#: has to be comfortably longer than that.
+CHANGE_LOG_DAYS = 1
+
+
+def listing_changes_prune() -> int:
+    """Delete change-log entries older than CHANGE_LOG_DAYS; how many went."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM directory_listing_change WHERE changed_at < now() - make_interval(days => %s)",
+            [CHANGE_LOG_DAYS],
+        )
+        return cursor.rowcount

@@ -132,3 +132,17 @@ def test_an_index_search_costs_the_same_queries_whatever_the_number_of_results(
     assert few.context["total"] == 3
     assert many.context["total"] == 30
     assert len(many.context["rows"]) == 20
+
+
+def test_the_full_rebuild_task_prunes_old_change_log_entries():
+    from market.directory.tasks import refresh_listings
+
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO directory_listing_change (provider_ids, changed_at) "
+                       "VALUES ('{-1}', now() - interval '3 days'), ('{-2}', now())")
+
+    refresh_listings()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT provider_ids FROM directory_listing_change WHERE provider_ids && '{-1,-2}'")
+        assert [row[0] for row in cursor.fetchall()] == [[-2]]
