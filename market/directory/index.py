@@ -128,6 +128,17 @@ class _Members:
         """The rows holding `value` (never to be changed in place)."""
         return self._masks.get(value, self._none)
 
+    def merged(self, keep: np.ndarray, fresh: _Members, order: np.ndarray) -> _Members:
+        """The masks of this one's rows in `keep` followed by `fresh`'s rows, put in `order`."""
+        result = _Members.__new__(_Members)
+        result._size = len(order)
+        result._none = np.zeros(result._size, dtype=bool)
+        result._masks = {
+            value: np.concatenate([self.mask(value)[keep], fresh.mask(value)])[order]
+            for value in self._masks.keys() | fresh._masks.keys()
+        }
+        return result
+
     def any_of(self, values) -> np.ndarray:
         values = list(values)
         if not values:
@@ -217,10 +228,13 @@ class ListingIndex:
     """directory_listing as numpy columns, rows in service id order, and what the result cards show (`cards`).
     Immutable once built."""
 
+    #: The per-row numpy columns (the many-valued ones are _Members).
+    ARRAYS = ("service_id", "provider_id", "category_id", "price", "latitude", "longitude", "radius", "created",
+              "from_day", "until_day", "regulated", "council", "has_radius", "slot_words")
+    MEMBERS = ("needs", "areas", "languages")
+
     def __init__(self, rows: list[tuple], cards: Cards | None = None):
-        self.cards = cards
         rows = sorted(rows, key=lambda row: row[SERVICE])
-        self.rows = rows
         size = self.size = len(rows)
         column = list(zip(*rows, strict=True)) if rows else [()] * 16
 
@@ -252,6 +266,10 @@ class ListingIndex:
         flat = np.fromiter(itertools.chain.from_iterable(column[SLOTS]), dtype=np.int64, count=int(lengths.sum()))
         cells[np.repeat(np.arange(size), lengths), flat] = True
         self.slot_words = np.packbits(cells, axis=1, bitorder="little").view(np.uint64)
+        self._finish(cards)
+
+    def _finish(self, cards: Cards | None) -> None:
+        self.cards = cards
         self._listed_on: dict[int, np.ndarray] = {}
         # Free-text matches, read from PostgreSQL once per text for this index (a changed table is a new index).
         self._texts: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -265,11 +283,20 @@ class ListingIndex:
         return cls(run_prepared(_ALL_ROWS, []), Cards.load())
 
     def with_providers_reloaded(self, provider_ids: set[int]) -> ListingIndex:
-        """A new index with these providers' rows and cards read again (rows they no longer have are gone)."""
+        """A new index with these providers' rows and cards read again (rows they no longer have are gone): this
+        index's other rows and the fresh ones, merged column by column."""
         ids = sorted(provider_ids)
-        fresh = run_prepared(_PROVIDERS_ROWS, [ids])
-        kept = [row for row in self.rows if row[PROVIDER] not in provider_ids]
-        return ListingIndex(kept + fresh, self.cards.with_providers(provider_ids, Cards.load(ids)))
+        fresh = ListingIndex(run_prepared(_PROVIDERS_ROWS, [ids]))
+        keep = ~np.isin(self.provider_id, np.array(ids, dtype=np.int64))
+        merged = ListingIndex.__new__(ListingIndex)
+        order = np.argsort(np.concatenate([self.service_id[keep], fresh.service_id]), kind="stable")
+        for name in self.ARRAYS:
+            setattr(merged, name, np.concatenate([getattr(self, name)[keep], getattr(fresh, name)])[order])
+        for name in self.MEMBERS:
+            setattr(merged, name, getattr(self, name).merged(keep, getattr(fresh, name), order))
+        merged.size = len(order)
+        merged._finish(self.cards.with_providers(provider_ids, Cards.load(ids)))
+        return merged
 
     def text_matches(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(rows, title ranks) of the rows whose document matches these words (websearch syntax), read once per

@@ -540,14 +540,19 @@ def card_parts(pk: int, facts, provider, category) -> CardParts | None:
     service = (pk, facts.title, facts.description, facts.price_pence, facts.unit, facts.regulated,
                CardProvider(facts.provider_id, provider.name, provider.slug),
                CardCategory(facts.category_id, *category))
-    by_weekday: dict[int, list] = defaultdict(list)
-    for weekday, starts, ends in facts.slots:
-        by_weekday[weekday].append(_Slot(weekday, starts, ends))
     row = ResultRow(service=CardService(*service), price=price_label(CardService(*service)), distance="",
                     badges=[], next_available="", regulated=facts.regulated or category[1],
                     summary=_summary(facts.description))
-    return CardParts(service, facts.provider_id, row.price, row.regulated, row.summary, dict(by_weekday),
+    return CardParts(service, facts.provider_id, row.price, row.regulated, row.summary, _weekly(facts.slots),
                      facts.days_off, card_head(row), card_kind(row))
+
+
+def _weekly(slots: tuple) -> dict[int, tuple]:
+    """Weekly slots ((weekday, starts_at, ends_at), in order) grouped by weekday, for _first_free()."""
+    by_weekday: dict[int, list] = defaultdict(list)
+    for weekday, starts, ends in slots:
+        by_weekday[weekday].append(_Slot(weekday, starts, ends))
+    return {weekday: tuple(day) for weekday, day in by_weekday.items()}
 
 
 def _card_from_facts(index, service_id: int, now: datetime.datetime) -> ResultRow | None:
