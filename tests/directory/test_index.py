@@ -146,3 +146,32 @@ def test_the_full_rebuild_task_prunes_old_change_log_entries():
     with connection.cursor() as cursor:
         cursor.execute("SELECT provider_ids FROM directory_listing_change WHERE provider_ids && '{-1,-2}'")
         assert [row[0] for row in cursor.fetchall()] == [[-2]]
+
+
+def test_an_index_brought_up_to_date_by_changes_equals_one_read_whole(client, listed, borough, gardening):
+    """Merging the changed providers' rows into the columns (and their cards) gives exactly what reading the
+    whole table gives."""
+    import numpy as np
+
+    from market.directory.index import ListingIndex
+
+    kept = listed(title="Kept", price_pence=900)
+    changed = listed(title="Changed", neighbourhoods=["pemberton"], languages=["Polish"])
+    client.get(URL, {"q": "kept"})  # reads the whole index
+    listed(title="Added later", category=gardening, neighbourhoods=["standish"], languages=["Urdu"])
+    changed.price_pence = 3100
+    changed.save()
+    changed.neighbourhoods.set([borough["standish"]])
+    NeedFactory(name="Getting out").services.add(kept)
+
+    updated = listing_index.live().index
+    whole = ListingIndex.load()
+
+    for name in ListingIndex.ARRAYS:
+        assert np.array_equal(getattr(updated, name), getattr(whole, name), equal_nan=True), name
+    for name in ListingIndex.MEMBERS:
+        ours, theirs = getattr(updated, name), getattr(whole, name)
+        for value in ours._masks.keys() | theirs._masks.keys():
+            assert np.array_equal(ours.mask(value), theirs.mask(value)), (name, value)
+    assert updated.cards.parts == whole.cards.parts
+    assert updated.cards.providers.keys() == whole.cards.providers.keys()
