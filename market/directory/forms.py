@@ -131,7 +131,7 @@ def _option_parts(choices: list) -> list[tuple[str, str, str]] | None:
 _OPTION_PARTS: dict[int, tuple[list, list | None]] = {}
 
 
-def widget_html(field) -> str:
+def widget_html(field, value=None) -> str:
     """What `{% field_widget field %}` (market/core/templatetags/form_widgets.py) renders for this form's
     widgets (text inputs, selects, a checkbox), built in Python instead of a template per <option>: the same
     attributes (id, aria-describedby for hint and error, aria-invalid, ...) from Django's own get_context.
@@ -162,7 +162,7 @@ def widget_html(field) -> str:
         select_attrs = _attrs_html(widget.build_attrs(widget.attrs, attrs))
         # Every value in it went through conditional_escape (here and in _option_parts).
         return mark_safe(f'<select name="{name}"{select_attrs}>{"".join(options)}</select>')  # noqa: S308
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    context = widget.get_context(field.html_name, field.value() if value is None else value, attrs)["widget"]
     name = conditional_escape(context["name"])
     if isinstance(widget, forms.Select):
         options = []
@@ -174,8 +174,8 @@ def widget_html(field) -> str:
                 )
         # Every value in it went through conditional_escape above.
         return mark_safe(f'<select name="{name}"{_attrs_html(context["attrs"])}>{"".join(options)}</select>')  # noqa: S308
-    value = context["value"]
-    shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
+    shown_value = context["value"]
+    shown = "" if shown_value is None else f' value="{conditional_escape(str(shown_value))}"'
     kind = conditional_escape(context["type"])
     return mark_safe(f'<input type="{kind}" name="{name}"{shown}{_attrs_html(context["attrs"])}>')  # noqa: S308
 
@@ -318,7 +318,48 @@ class SearchForm(GovFormMixin, forms.Form):
 def form_html(form: SearchForm) -> str:
     """directory/_search_form.html, built in Python: the same elements, attributes and text (its for-loops over
     the fields were most of the cost of rendering a search page's form). tests/directory/test_search_form.py
-    checks both give the same HTML. Every value is escaped with conditional_escape, as the template would."""
+    checks both give the same HTML. Every value is escaped with conditional_escape, as the template would.
+
+    Without errors (nearly always) each field's block is the same but for the value submitted: a select's or
+    checkbox's whole block is kept per value, a text input's block around its value once per field."""
+    if form.errors:
+        return _form_html(form)
+    parts = []
+    for field in form.visible_fields():
+        raw = form.data.get(field.html_name) if form.is_bound else None
+        if raw is not None and not isinstance(raw, str):
+            return _form_html(form)
+        widget = field.field.widget
+        choices = widget.__dict__.get("_choices")
+        if isinstance(widget, forms.widgets.Input) and not isinstance(widget, forms.CheckboxInput):
+            shell = _TEXT_SHELLS.get((type(form), field.html_name, field.auto_id))
+            if shell is None:
+                shell = _TEXT_SHELLS[(type(form), field.html_name, field.auto_id)] = _text_shell(form, field)
+            value = widget.format_value(raw)
+            shown = "" if value is None else f' value="{conditional_escape(value)}"'
+            parts.append(f"{shell[0]}{shown}{shell[1]}")
+            continue
+        key = (type(form), field.html_name, field.auto_id, form.is_bound, raw, id(choices))
+        known = _FIELD_BLOCKS.get(key)
+        if known is None or known[0] is not choices:
+            if len(_FIELD_BLOCKS) > 2048:
+                _FIELD_BLOCKS.clear()
+            known = _FIELD_BLOCKS[key] = (choices, _field_block(field))
+        parts.append(known[1])
+    # Every interpolated value went through conditional_escape (the blocks: in _field_block).
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+def _text_shell(form, field) -> tuple[str, str]:
+    """A text input's block without errors, cut where its value attribute goes."""
+    marker = "\x00value\x00"
+    block = _field_block(field, value=marker)
+    before, after = block.split(f' value="{marker}"')
+    return before, after
+
+
+def _form_html(form: SearchForm) -> str:
+    """form_html() for any form, errors and all: the error summary, then every field's block made afresh."""
     e = conditional_escape
     parts = []
     if form.errors:
@@ -331,54 +372,39 @@ def form_html(form: SearchForm) -> str:
             f'\n  <ul class="error-summary__list">\n    {"".join(items)}\n  </ul>\n</div>\n'
         )
     for field in form.visible_fields():
-        key = _block_key(form, field)
-        if key is not None:
-            known = _FIELD_BLOCKS.get(key)
-            if known is not None and known[0] is field.field.widget.__dict__.get("_choices"):
-                parts.append(known[1])
-                continue
-        widget = widget_html(field)
-        field_id = e(field.auto_id)
-        error_class = " field--error" if field.errors else ""
-        error = ""
-        if field.errors:
-            error = (f'<p class="field__error" id="{field_id}_error"><span class="visually-hidden">Error:</span> '
-                     f'{" ".join(str(e(message)) for message in field.errors)}</p>\n')
-        if field.widget_type == "checkbox":
-            hint = (f'<div class="field__hint checkbox__hint" id="{field_id}_helptext">{e(field.help_text)}</div>\n'
-                    if field.help_text else "")
-            parts.append(
-                f'<div class="field field--checkbox{error_class}">\n{error}<div class="checkbox">\n{widget}\n'
-                f'<label class="checkbox__label" for="{field_id}">{e(field.label)}</label>\n</div>\n{hint}</div>\n'
-            )
-        else:
-            hint = (f'<div class="field__hint" id="{field_id}_helptext">{e(field.help_text)}</div>\n'
-                    if field.help_text else "")
-            parts.append(
-                f'<div class="field{error_class}">\n<label class="field__label" for="{field_id}">{e(field.label)}'
-                f"</label>\n{hint}{error}{widget}\n</div>\n"
-            )
-        if key is not None:
-            if len(_FIELD_BLOCKS) > 2048:
-                _FIELD_BLOCKS.clear()
-            _FIELD_BLOCKS[key] = (field.field.widget.__dict__.get("_choices"), parts[-1])
+        parts.append(_field_block(field))
     # Every interpolated value went through conditional_escape (widgets: in widget_html).
     return mark_safe("".join(parts))  # noqa: S308
 
 
-#: A select's or checkbox's whole block (label, hint, widget), by _block_key, with the list of choices it was made
-#: from (a select's block is only reused while its field still has that very list: FixedChoiceField).
+def _field_block(field, value=None) -> str:
+    """One field's block: label, hint, error and widget (`value`: a text input's value to show instead)."""
+    e = conditional_escape
+    widget = widget_html(field, value=value)
+    field_id = e(field.auto_id)
+    errors = field.errors
+    error_class = " field--error" if errors else ""
+    error = ""
+    if errors:
+        error = (f'<p class="field__error" id="{field_id}_error"><span class="visually-hidden">Error:</span> '
+                 f'{" ".join(str(e(message)) for message in errors)}</p>\n')
+    if field.widget_type == "checkbox":
+        hint = (f'<div class="field__hint checkbox__hint" id="{field_id}_helptext">{e(field.help_text)}</div>\n'
+                if field.help_text else "")
+        return (
+            f'<div class="field field--checkbox{error_class}">\n{error}<div class="checkbox">\n{widget}\n'
+            f'<label class="checkbox__label" for="{field_id}">{e(field.label)}</label>\n</div>\n{hint}</div>\n'
+        )
+    hint = (f'<div class="field__hint" id="{field_id}_helptext">{e(field.help_text)}</div>\n'
+            if field.help_text else "")
+    return (
+        f'<div class="field{error_class}">\n<label class="field__label" for="{field_id}">{e(field.label)}'
+        f"</label>\n{hint}{error}{widget}\n</div>\n"
+    )
+
+
+#: A select's or checkbox's whole block without errors, by field and submitted value, with the list of choices it
+#: was made from (only reused while its field still has that very list: FixedChoiceField).
 _FIELD_BLOCKS: dict[tuple, tuple] = {}
-
-
-def _block_key(form, field) -> tuple | None:
-    """What a select's or checkbox's block depends on when it has no error: which field, and the value submitted
-    for it (a few values each, so the blocks are kept). None for text inputs and fields with errors."""
-    widget = field.field.widget
-    if field.errors or not isinstance(widget, (forms.Select, forms.CheckboxInput)):
-        return None
-    raw = form.data.get(field.html_name) if form.is_bound else None
-    if raw is not None and not isinstance(raw, str):
-        return None
-    return (type(form), field.html_name, field.auto_id, field.label, form.is_bound, raw,
-            id(widget.__dict__.get("_choices")))
+#: A text input's block without errors, before and after its value attribute, by field.
+_TEXT_SHELLS: dict[tuple, tuple[str, str]] = {}

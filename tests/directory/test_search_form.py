@@ -32,3 +32,19 @@ def test_the_search_form_renders_the_same_html_as_the_generic_templates(borough,
     if data and len(data) <= 5:
         assert 'aria-invalid="true"' in fast
         assert "There is a problem" in fast
+
+
+@pytest.mark.parametrize("data", [
+    None,
+    {},
+    {"postcode": "wn1 1aa", "q": 'tea & "cake" <b>', "category": "gardening", "day": "0", "max_price": "5"},
+    {"q": "walks", "time": "evening", "regulated": "exclude", "council_budget": "on", "sort": "newest"},
+    {"language": "Urdu", "need": "anything-unknown"},  # an error: the general path
+])
+def test_the_kept_field_blocks_give_the_same_html_as_building_every_block(borough, gardening, data):
+    from market.directory.forms import _form_html, form_html
+
+    for _ in range(2):  # the second time from the kept blocks
+        form = SearchForm(data)
+        form.is_valid() if data is not None else None
+        assert form_html(form) == _form_html(form)
