@@ -18,7 +18,7 @@ COPY providers ./providers
 COPY orders ./orders
 COPY cms ./cms
 COPY worker ./worker
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install --upgrade pip && pip install .
 
 # collectstatic needs settings but no real services or secrets.

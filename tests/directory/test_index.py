@@ -174,3 +174,24 @@ def test_an_index_brought_up_to_date_by_changes_equals_one_read_whole(client, li
             assert np.array_equal(ours.mask(value), theirs.mask(value)), (name, value)
     assert updated.cards.parts == whole.cards.parts
     assert updated.cards.providers.keys() == whole.cards.providers.keys()
+
+
+def test_gunicorn_workers_read_the_index_as_they_start(listed):
+    """gunicorn.conf.py's post_worker_init hook (given a stand-in for gunicorn's worker: only its log is used)."""
+    import importlib.util
+    import logging
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_settings", path)
+    settings_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings_module)
+    listed(title="Read at start")
+
+    class Worker:
+        log = logging.getLogger("gunicorn.error")
+
+    settings_module.post_worker_init(Worker())
+
+    assert listing_index._synced.live is not None
+    assert listing_index._synced.live.index.size == 1
