@@ -1,9 +1,11 @@
 """Reads for the public directory and the provider storefronts.
 
 Everything shown to the public starts from `providers.selectors.listed_services()` (or `listed_providers()`),
-the single source of truth for what may be listed. Filtering, distance, ranking, sorting and pagination
-happen in PostgreSQL; what is shown for one page of results (badges, next availability) comes from a fixed
-number of prefetch queries, whatever the number of results.
+the single source of truth for what may be listed. A web search filters, counts, orders and pages on the
+process's in-memory copy of the search table (index.py), which also holds what the cards show, and asks
+PostgreSQL which of the page's services that rule lists today; inside a transaction the same search runs in SQL
+on the table (search_page). `search_services()` is the rule evaluated in one query, kept as the reference the
+tests compare both with. Storefronts read a fixed number of queries whatever the number of services.
 """
 
 from __future__ import annotations
