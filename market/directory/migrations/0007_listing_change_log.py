@@ -3,9 +3,10 @@
 Each web process keeps the search table in memory (market/directory/index.py) and, before every search, asks
 PostgreSQL what committed since it last looked. Statement-level triggers on directory_listing record, per
 statement, the transaction id and the providers whose rows were inserted, updated or deleted (a TRUNCATE records
-"everything"); triggers on the categories and needs record that the search form's lists changed. A reader keeps the snapshot (`pg_current_snapshot()`) it last synchronised at and asks for the
-entries whose transaction was not visible in it: exactly the changes committed since, however transactions
-interleave, with no lock shared between writers. Old entries are pruned by the beat task that rebuilds the table.
+"everything"); triggers on the categories and needs record that the search form's lists changed. A reader keeps
+the snapshot (`pg_current_snapshot()`) it last synchronised at and asks for the entries whose transaction was not
+visible in it: exactly the changes committed since, however transactions interleave, with no lock shared between
+writers. Old entries are pruned by the beat task that rebuilds the table.
 """
 
 from django.db import migrations
@@ -41,7 +42,7 @@ BEGIN
 END
 $fn$;
 
-CREATE FUNCTION directory_listing_log_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION directory_log_everything() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
     INSERT INTO directory_listing_change (everything) VALUES (true);
     RETURN NULL;
@@ -67,7 +68,7 @@ CREATE TRIGGER directory_listing_logged_update AFTER UPDATE ON directory_listing
 CREATE TRIGGER directory_listing_logged_delete AFTER DELETE ON directory_listing
     REFERENCING OLD TABLE AS listing_old FOR EACH STATEMENT EXECUTE FUNCTION directory_listing_log_rows();
 CREATE TRIGGER directory_listing_logged_truncate AFTER TRUNCATE ON directory_listing
-    FOR EACH STATEMENT EXECUTE FUNCTION directory_listing_log_truncate();
+    FOR EACH STATEMENT EXECUTE FUNCTION directory_log_everything();
 """
 
 BACKWARD = r"""
@@ -79,7 +80,7 @@ DROP TRIGGER IF EXISTS directory_taxonomy_logged ON taxonomy_category;
 DROP TRIGGER IF EXISTS directory_taxonomy_logged ON taxonomy_need;
 DROP FUNCTION IF EXISTS directory_taxonomy_log();
 DROP FUNCTION IF EXISTS directory_listing_log_rows();
-DROP FUNCTION IF EXISTS directory_listing_log_truncate();
+DROP FUNCTION IF EXISTS directory_log_everything();
 DROP TABLE IF EXISTS directory_listing_change;
 """
 

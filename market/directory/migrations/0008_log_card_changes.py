@@ -35,14 +35,8 @@ CREATE TRIGGER directory_exception_logged_update AFTER UPDATE ON providers_avail
 CREATE TRIGGER directory_exception_logged_delete AFTER DELETE ON providers_availabilityexception
     REFERENCING OLD TABLE AS exception_old FOR EACH STATEMENT EXECUTE FUNCTION directory_exception_log();
 
-CREATE FUNCTION directory_everything_log() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-    INSERT INTO directory_listing_change (everything) VALUES (true);
-    RETURN NULL;
-END
-$fn$;
 CREATE TRIGGER directory_checktype_logged AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON providers_checktype
-    FOR EACH STATEMENT EXECUTE FUNCTION directory_everything_log();
+    FOR EACH STATEMENT EXECUTE FUNCTION directory_log_everything();  -- migration 0007
 """
 
 BACKWARD = r"""
@@ -51,7 +45,6 @@ DROP TRIGGER IF EXISTS directory_exception_logged_update ON providers_availabili
 DROP TRIGGER IF EXISTS directory_exception_logged_delete ON providers_availabilityexception;
 DROP FUNCTION IF EXISTS directory_exception_log();
 DROP TRIGGER IF EXISTS directory_checktype_logged ON providers_checktype;
-DROP FUNCTION IF EXISTS directory_everything_log();
 """
 
 
