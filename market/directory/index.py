@@ -337,9 +337,7 @@ class ListingIndex:
     def search(self, criteria, day: datetime.date, *, offset: int, limit: int) -> Hits:
         """The page at `offset` of the services matching `criteria` (selectors.SearchCriteria) on `day`, in its
         order, and the total. Reads PostgreSQL only for words not searched before on this index."""
-        from .selectors import PERIODS
-
-        cells = slot_cells(criteria, PERIODS)
+        cells = criteria.slot_cells
         # The cheap whole-column tests first, then the costlier ones on the rows still in.
         match = self.listed_on(day).copy()
         if criteria.category is not None:
@@ -423,19 +421,6 @@ class ListingIndex:
         ranks = rank[near][order].tolist() if rank is not None else [None] * len(order)
         return Hits([(service_id, None if km is None or math.isnan(km) else km, score)
                      for service_id, km, score in zip(chosen_ids, kms, ranks, strict=True)], total)
-
-
-def slot_cells(criteria, periods: dict) -> list[int] | None:
-    """The weekday * 24 + hour cells a search asks for (None: no day or time asked)."""
-    if criteria.weekday is None and not criteria.period:
-        return None
-    days = [criteria.weekday] if criteria.weekday is not None else range(7)
-    if criteria.period:
-        _, starts, ends = periods[criteria.period]
-        hours = range(starts.hour, ends.hour)
-    else:
-        hours = range(24)
-    return [day * 24 + hour for day in days for hour in hours]
 
 
 # --- This process's index, kept in step with the database ----------------------------------------------------

@@ -15,6 +15,7 @@ import functools
 import json
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -117,6 +118,19 @@ class SearchCriteria:
     regulated: str = ""
     council_budget: bool = False
     sort: str = "best"
+
+    @property
+    def slot_cells(self) -> list[int] | None:
+        """The weekday * 24 + hour cells asked for (the search table's slot_hours), None if no day or time was."""
+        if self.weekday is None and not self.period:
+            return None
+        days = [self.weekday] if self.weekday is not None else range(7)
+        if self.period:
+            _, starts, ends = PERIODS[self.period]
+            hours = range(starts.hour, ends.hour)  # the periods start and end on the hour
+        else:
+            hours = range(24)
+        return [day * 24 + hour for day in days for hour in hours]
 
     @property
     def effective_sort(self) -> str:
@@ -342,15 +356,9 @@ def _listing_sql(criteria: SearchCriteria, today: datetime.date) -> tuple[str, s
     if criteria.need is not None:
         where.append("l.need_ids @> ARRAY[%s]::bigint[]")
         where_params.append(criteria.need.pk)
-    if criteria.weekday is not None or criteria.period:
-        days = [criteria.weekday] if criteria.weekday is not None else range(7)
-        if criteria.period:
-            _, starts, ends = PERIODS[criteria.period]
-            hours = range(starts.hour, ends.hour)  # the periods start and end on the hour
-        else:
-            hours = range(24)
+    if criteria.slot_cells is not None:
         where.append("l.slot_hours && %s::smallint[]")
-        where_params.append([day * 24 + hour for day in days for hour in hours])
+        where_params.append(criteria.slot_cells)
     if criteria.max_price_pence is not None:
         where.append("l.price_pence <= %s")
         where_params.append(criteria.max_price_pence)
@@ -542,7 +550,8 @@ def card_parts(pk: int, facts, provider, category) -> CardParts | None:
     service = (pk, facts.title, facts.description, facts.price_pence, facts.unit, facts.regulated,
                CardProvider(facts.provider_id, provider.name, provider.slug),
                CardCategory(facts.category_id, *category))
-    row = ResultRow(service=CardService(*service), price=price_label(CardService(*service)), distance="",
+    card_service = CardService(*service)
+    row = ResultRow(service=card_service, price=price_label(card_service), distance="",
                     badges=[], next_available="", regulated=facts.regulated or category[1],
                     summary=_summary(facts.description))
     return CardParts(service, facts.provider_id, row.price, row.regulated, row.summary, _weekly(facts.slots),
@@ -568,12 +577,10 @@ def _card_from_facts(index, service_id: int, now: datetime.datetime) -> ResultRo
     provider = index.cards.providers[parts.provider_id]
     badges = provider.badges_on.get(today)
     if badges is None:
-        latest: dict[str, datetime.date] = {}  # badges_for() over the provider's checks current today
-        for name, day, issued_on, expires_on in provider.checks:
-            current = issued_on <= today and (expires_on is None or expires_on >= today)
-            if current and (name not in latest or day > latest[name]):
-                latest[name] = day
-        shown = tuple(Badge(name, day) for name, day in latest.items())
+        shown = tuple(latest_badges(  # the provider's checks current today
+            (name, day) for name, day, issued_on, expires_on in provider.checks
+            if issued_on <= today and (expires_on is None or expires_on >= today)
+        ))
         provider.badges_on.clear()  # only today's are kept
         badges = provider.badges_on[today] = (shown, card_end(shown))
     return ResultRow(
@@ -691,20 +698,16 @@ def _card(values, now: datetime.datetime) -> ResultRow:
     service = CardService(pk, title, description, price_pence, unit, regulated,
                           CardProvider(provider_id, provider_name, slug),
                           CardCategory(category_id, category_name, category_regulated))
-    by_weekday: dict[int, list] = defaultdict(list)
-    for weekday, starts, ends in slots or ():  # in weekday and start order
-        by_weekday[weekday].append(_Slot(weekday, datetime.time.fromisoformat(starts),
-                                         datetime.time.fromisoformat(ends)))
+    by_weekday = _weekly(tuple(  # in weekday and start order
+        (weekday, datetime.time.fromisoformat(starts), datetime.time.fromisoformat(ends))
+        for weekday, starts, ends in slots or ()
+    ))
     closed = {datetime.date.fromisoformat(day) for day, available in exceptions or () if not available}
-    latest: dict[str, str] = {}  # badges_for(): the most recent date per kind, in the order of the checks
-    for name, day in checks or ():
-        if name not in latest or day > latest[name]:  # ISO dates compare as dates
-            latest[name] = day
     return ResultRow(
         service=service,
         price=price_label(service),
         distance="",
-        badges=[Badge(name, datetime.date.fromisoformat(day)) for name, day in latest.items()],
+        badges=latest_badges((name, datetime.date.fromisoformat(day)) for name, day in checks or ()),
         next_available=describe_next(_first_free(by_weekday, closed, now), now, today=now.date()),
         regulated=regulated or category_regulated,
         summary=_summary(description),
@@ -755,11 +758,18 @@ class Badge:
 
 def badges_for(checks: list[ProviderCheck]) -> list[Badge]:
     """One "verified" badge per kind of check, dated by the most recent approval."""
-    latest: dict[str, datetime.date] = {}
     zone = timezone.get_current_timezone()
-    for check in checks:
-        when = timezone.localdate(check.decided_at, zone) if check.decided_at else check.issued_on
-        name = check.check_type.name
+    return latest_badges(
+        (check.check_type.name,
+         timezone.localdate(check.decided_at, zone) if check.decided_at else check.issued_on)
+        for check in checks
+    )
+
+
+def latest_badges(dated: Iterable[tuple[str, datetime.date]]) -> list[Badge]:
+    """Badges from (kind's name, date) pairs in the checks' order: one per kind, its most recent date."""
+    latest: dict[str, datetime.date] = {}
+    for name, when in dated:
         if name not in latest or when > latest[name]:
             latest[name] = when
     return [Badge(label, when) for label, when in latest.items()]
@@ -781,10 +791,8 @@ def next_available(
 ) -> datetime.datetime | None:
     """The first moment in the next fortnight inside a weekly slot, skipping days marked unavailable."""
     closed = {e.date for e in exceptions if not e.is_available}
-    by_weekday: dict[int, list[ServiceAvailability]] = defaultdict(list)
-    for slot in sorted(slots, key=lambda s: s.starts_at):
-        by_weekday[slot.weekday].append(slot)
-    return _first_free(by_weekday, closed, timezone.localtime(now))
+    weekly = sorted((slot.weekday, slot.starts_at, slot.ends_at) for slot in slots)
+    return _first_free(_weekly(tuple(weekly)), closed, timezone.localtime(now))
 
 
 def _first_free(by_weekday: dict[int, list], closed: set[datetime.date], now: datetime.datetime):
