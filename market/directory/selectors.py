@@ -505,11 +505,8 @@ def _cards_from_index(index, ids: list[int], today: datetime.date, now: datetime
     """The result cards of these services, for those of them that listed_services() lists today: which, asked of
     PostgreSQL (one query); what they show, from the index (read with its rows). A service the index has no card
     for (committed between reading the rows and the cards) is read live."""
-    listed_sql, listed_params = _listed_sql(today)
-    listed = {row[0] for row in run_prepared(
-        f"SELECT listed.pk FROM ({listed_sql}) listed WHERE listed.pk = ANY(%s::bigint[])",  # noqa: S608
-        [*listed_params, ids],
-    )}
+    listed_among, listed_params = _listed_among_sql(today)
+    listed = {row[0] for row in run_prepared(listed_among, [*listed_params, ids])}
     local_now = timezone.localtime(now)
     cards, unknown = {}, []
     for service_id in ids:
@@ -597,19 +594,25 @@ def _card_from_facts(index, service_id: int, now: datetime.datetime) -> ResultRo
 
 def _cards_for(ids: list[int], today: datetime.date, now: datetime.datetime) -> dict[int, ResultRow]:
     """The result cards of these services, for those of them that listed_services() lists today. One query."""
-    listed_sql, listed_params = _listed_sql(today)
+    listed_among, listed_params = _listed_among_sql(today)
     card_columns, card_params = _card_sql(today)
     sql = f"""
         SELECT s.id, {card_columns}
           FROM providers_service s
           JOIN providers_provider p ON p.id = s.provider_id
           JOIN taxonomy_category c ON c.id = s.category_id
-         WHERE s.id = ANY(%s::bigint[])
-           AND s.id IN (SELECT listed.pk FROM ({listed_sql}) listed WHERE listed.pk = ANY(%s::bigint[]))
+         WHERE s.id = ANY(%s::bigint[]) AND s.id IN ({listed_among})
     """  # noqa: S608
     fetched = run_prepared(sql, [*card_params, ids, *listed_params, ids])
     local_now = timezone.localtime(now)
     return {values[0]: _card(values, local_now) for values in fetched}
+
+
+def _listed_among_sql(today: datetime.date) -> tuple[str, tuple]:
+    """SQL for those of the services in the last parameter (an array of ids) that listed_services() lists today,
+    and its parameters but that array."""
+    listed_sql, listed_params = _listed_sql(today)
+    return f"SELECT listed.pk FROM ({listed_sql}) listed WHERE listed.pk = ANY(%s::bigint[])", listed_params  # noqa: S608
 
 
 #: listed_services(on=day) compiled to SQL, per day (compiling the rule's subqueries costs more than running them
