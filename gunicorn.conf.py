@@ -6,7 +6,7 @@ def post_worker_init(worker):
     """Read the directory's in-memory search index (market/directory/index.py) as each worker starts, so the first
     search it serves does not wait for it (about 2.5 s at 50,000 services). If the database is not reachable yet,
     the first search reads it instead."""
-    from market.directory.index import live
+    from directory.index import live
 
     try:
         live()

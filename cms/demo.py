@@ -1,6 +1,29 @@
-"""Demo content pages under the home page. Created once; editors own them afterwards."""
+"""The whole demo, and its content pages.
+
+`load_demo()` (what `manage.py load_demo` runs) loads every area's demo in the order the house is built, ground
+floor first: places, taxonomy and people (market.demo), providers, then storefronts and content pages, the demo
+searches, and budgets and orders. Each part is idempotent, so running it twice changes nothing. The content
+pages are created once; editors own them afterwards.
+"""
+
+from django.db import transaction
 
 from .models import ContentPage, HomePage
+
+
+@transaction.atomic
+def load_demo() -> None:
+    from directory.demo import load_searches
+    from market import demo as foundation
+    from orders.demo import load as load_budgets_and_orders
+    from providers.demo import load_providers
+
+    foundation.load()
+    load_providers()
+    load_pages()
+    load_storefronts()
+    load_searches()
+    load_budgets_and_orders()
 
 PAGES = [
     ("How it works", "how-it-works", "Booking support with your personal budget, step by step.",
@@ -41,7 +64,7 @@ def load_pages() -> None:
             home.add_child(instance=ContentPage(title=title, slug=slug, summary=summary, body=body))
 
 
-# Storefront extras for the demo providers (their pages are made by storefront_ensure in providers/demo.py).
+# Storefront extras for the demo providers (the demo approves them directly, so their pages are made here).
 STOREFRONT_CONTACT = {
     "jos-companions": "Phone Jo any weekday after 4pm, or email. Jo is happy to visit first for a cup of tea "
                       "and a chat, free of charge, before you decide.",

@@ -95,7 +95,7 @@ class ProviderPage(Page):
     is_creatable = False  # made by storefront_ensure, so every storefront belongs to exactly one provider
 
     def get_context(self, request, *args, **kwargs):
-        from market.directory.selectors import storefront_for
+        from directory.selectors import storefront_for
 
         context = super().get_context(request, *args, **kwargs)
         context["storefront"] = storefront_for(provider_id=self.provider_id, page=self, request=request)
@@ -109,7 +109,7 @@ class ProviderPage(Page):
         from django.http import HttpResponse
         from django.template.response import TemplateResponse
 
-        from market.directory.selectors import provider_listed
+        from directory.selectors import provider_listed
 
         from .views import reused_storefront_get, reused_storefront_set
 

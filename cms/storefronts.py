@@ -1,13 +1,14 @@
 """Provider storefronts in Wagtail: creating them and keeping their editing permissions right.
 
-`storefront_ensure(provider=...)` is called by the providers app when a commissioner approves a provider
-(and by the demo loader). It is idempotent: calling it again returns the same page and re-syncs who may
-edit it. What a storefront *shows* (services, prices, badges) is read in market.directory.selectors.
+`storefront_ensure(provider=...)` runs when a commissioner approves a provider (cms/wagtail_hooks.py registers it
+under providers' PROVIDER_APPROVED_HOOK, so it runs inside the approval's transaction) and for the demo. It is
+idempotent: calling it again returns the same page and re-syncs who may edit it. What a storefront *shows*
+(services, prices, badges) is read in directory.selectors.
 
 Permissions, per provider:
-- a Wagtail group "Storefront editors: <slug>" holding `wagtailadmin.access_admin`, `change_page` on the
-  provider's page only (no publish, no add, no delete), and image permissions on the provider's own
-  image collection; the provider's members are exactly the group's users (`storefront_editors_sync`);
+- the provider's editors group (providers.editors: exactly its members, with image rights in its own
+  collection) is given `wagtailadmin.access_admin` and `change_page` on the provider's page only (no publish,
+  no add, no delete);
 - the "Storefront review" workflow on `/providers/` sends every submitted edit to the "Commissioners"
   group (a Wagtail GroupApprovalTask); commissioners hold change + publish on `/providers/`.
 """
@@ -18,9 +19,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.html import escape
 from wagtail.models import (
-    Collection,
     GroupApprovalTask,
-    GroupCollectionPermission,
     GroupPagePermission,
     Page,
     Workflow,
@@ -29,6 +28,7 @@ from wagtail.models import (
 )
 
 from market.core.audit import audit_record
+from providers.editors import editors_sync
 
 from .models import HomePage, ProviderPage, ProvidersIndexPage
 
@@ -44,12 +44,6 @@ def _access_admin() -> Permission:
 
 def _page_permission(codename: str) -> Permission:
     return Permission.objects.get(codename=codename, content_type__app_label="wagtailcore", content_type__model="page")
-
-
-def _image_permission(codename: str) -> Permission:
-    return Permission.objects.get(
-        codename=codename, content_type__app_label="wagtailimages", content_type__model="image"
-    )
 
 
 def providers_index_ensure() -> ProvidersIndexPage:
@@ -88,33 +82,12 @@ def storefront_workflow_ensure(index: ProvidersIndexPage | None = None) -> Workf
     return workflow
 
 
-def _editors_group_name(provider) -> str:
-    return f"Storefront editors: {provider.slug}"[:150]
-
-
-def _provider_collection(provider) -> Collection:
-    name = f"Provider: {provider.slug}"[:255]
-    root = Collection.get_first_root_node()
-    collection = root.get_children().filter(name=name).first()
-    if collection is None:
-        collection = root.add_child(name=name)
-    return collection
-
-
-def storefront_editors_sync(*, provider, page: ProviderPage | None = None) -> Group:
-    """Make the provider's editors group hold exactly the provider's current members.
-
-    Call after a member joins or leaves (providers.services does), so a former member loses access."""
-    page = page or ProviderPage.objects.get(provider=provider)
-    group, _ = Group.objects.get_or_create(name=_editors_group_name(provider))
+def storefront_editors_grant(*, provider, page: ProviderPage) -> Group:
+    """The provider's editors group (providers.editors: its members, its images) may open the admin and change
+    this page only. Idempotent."""
+    group = editors_sync(provider)
     group.permissions.add(_access_admin())
     GroupPagePermission.objects.get_or_create(group=group, page=page, permission=_page_permission("change_page"))
-    collection = _provider_collection(provider)
-    for codename in ("add_image", "change_image", "choose_image"):
-        GroupCollectionPermission.objects.get_or_create(
-            group=group, collection=collection, permission=_image_permission(codename)
-        )
-    group.user_set.set(provider.members.all())
     return group
 
 
@@ -146,5 +119,5 @@ def storefront_ensure(*, provider) -> ProviderPage:
             action="storefront.created", target=page,
             summary=f"Storefront created for {provider.name}", data={"provider_id": provider.pk},
         )
-    storefront_editors_sync(provider=provider, page=page)
+    storefront_editors_grant(provider=provider, page=page)
     return page

@@ -18,15 +18,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 from wagtail.views import serve as wagtail_serve
 
 from market.core.compiled import CompiledQuery
 from providers.selectors import listed_providers
+
+from .models import ProviderPage
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,6 @@ def reused_storefront_set(request, page, html: bytes) -> None:
 
 
 def _page_state_query(today: datetime.date, *, page_id: int):
-    from .models import ProviderPage
-
     # A view restriction on the page or any of its ancestors (Wagtail paths: an ancestor's is a prefix).
     restricted = PageViewRestriction.objects.annotate(
         outer_path=ExpressionWrapper(OuterRef("path"), output_field=CharField())
@@ -98,3 +100,12 @@ def storefront(request, slug: str):
         if reused is not None and still_servable(reused):
             return HttpResponse(reused.html)
     return wagtail_serve(request, request.path_info[1:])
+
+
+@login_required
+def storefront_edit(request, slug: str):
+    """A provider member's way into the Wagtail editor of their own storefront (linked from their dashboard)."""
+    page = ProviderPage.objects.filter(slug=slug, provider__memberships__user=request.user).first()
+    if page is None:
+        raise Http404("You can only edit your own storefront.")
+    return redirect("wagtailadmin_pages:edit", page.pk)

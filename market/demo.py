@@ -1,7 +1,7 @@
-"""Deterministic demo data for Scholes, Wigan. `manage.py load_demo` runs it; running it twice changes nothing.
+"""Deterministic demo data for Scholes, Wigan: the ground floor's part (places, taxonomy, people).
 
-Each area adds its own part here as it grows (providers' services, orders...). Everything is keyed on a
-natural key (an email, a slug, a name) and created only when missing, so a second run is a no-op.
+`manage.py load_demo` (cms.demo.load_demo) runs every area's demo in turn, from this one up. Everything is keyed
+on a natural key (an email, a slug, a name) and created only when missing, so a second run is a no-op.
 """
 
 from __future__ import annotations
@@ -169,32 +169,10 @@ def _give_commissioners_admin_access(commissioner: User) -> None:
     commissioner.groups.add(group)
 
 
-def load_providers() -> None:
-    from providers.demo import load_providers as load
-
-    load()
-
-
-def load_content() -> None:
-    from cms.demo import load_pages, load_storefronts
-    from market.directory.demo import load_searches
-
-    load_pages()
-    load_storefronts()
-    load_searches()
-
-
-def load_orders() -> None:
-    from orders.demo import load as load_budgets_and_orders
-
-    load_budgets_and_orders()
-
-
 @transaction.atomic
 def load() -> None:
+    """The ground floor's demo: neighbourhoods and postcodes, categories and needs, people and their accounts.
+    The whole demo (providers, storefronts, orders) is loaded from the top, by `cms.demo.load_demo()`."""
     load_places()
     load_taxonomy()
     load_people()
-    load_providers()
-    load_content()
-    load_orders()

@@ -10,7 +10,7 @@ from market.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("account/", include("market.accounts.urls")),
-    path("find-support/", include("market.directory.urls")),
+    path("find-support/", include("directory.urls")),
     path("provider/", include("providers.urls")),
     path("commissioners/verification/", include("providers.urls_verification")),
     path("orders/", include("orders.urls")),
@@ -26,7 +26,10 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Provider storefronts: an anonymous visitor's reused render, re-checked in one query; else Wagtail (cms/views.py).
-urlpatterns += [path("providers/<slug:slug>/", cms_views.storefront, name="storefront")]
+urlpatterns += [
+    path("providers/<slug:slug>/", cms_views.storefront, name="storefront"),
+    path("provider/<slug:slug>/storefront/edit/", cms_views.storefront_edit, name="storefront-edit"),
+]
 
 # Wagtail serves every other path: the home page, content pages and provider storefronts.
 urlpatterns += [path("", include(wagtail_urls))]

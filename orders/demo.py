@@ -1,4 +1,4 @@
-"""Demo budgets and orders for the Scholes demo people. Called from market.demo.load(); idempotent.
+"""Demo budgets and orders for the Scholes demo people. Called from cms.demo.load_demo(); idempotent.
 
 Budgets are keyed on (holder, name); orders on a fixed idempotency key per scenario, so a second run finds
 them and changes nothing. Everything goes through orders.services, as the product does. Dates are

@@ -24,9 +24,9 @@ from psycopg.types.json import Jsonb
 from market.accounts.models import ConsentScope, FundingRoute, Person, Role, User
 from market.accounts.permissions import Capacity, capacity_for
 from market.core.audit import audit_record
-from market.core.compiled import CompiledQuery, run_prepared
+from market.core.compiled import run_prepared
 from providers.models import Provider, ProviderMembership, Service, ServiceAvailability
-from providers.selectors import LISTING_FACTS, listed_from_facts, provider_checks_met
+from providers.selectors import listed_services
 
 from . import notifications, selectors
 from .exceptions import BudgetExceeded, BudgetRefused, OrderRefused, VisitRefused
@@ -404,45 +404,30 @@ def _move(order: Order, target: str, *, sides, actor: User | None, capacity: str
     )
 
 
-_FACT_NAMES = ("provider_id", *LISTING_FACTS, "has_own_areas", "own_covers", "provider_covers", "plan_limits",
-               "plan_allows", "has_slots")
-
-
-def _service_facts_query(_key, *, service_id: int, area: int, budget_id: int):
-    service_areas = Service.neighbourhoods.through.objects
-    provider_areas = Provider.neighbourhoods.through.objects
-    plan_categories = Budget.allowed_categories.through.objects
-    return (
-        Service.objects.filter(pk=service_id)
+def _service_facts(service, budget: Budget) -> dict:
+    """Is the service listed now (providers.selectors.listed_services, the listing rule), does it cover the
+    holder's neighbourhood, and does the budget's plan allow its category? One query."""
+    area = budget.holder.neighbourhood_id
+    service_areas = Service.neighbourhoods.through.objects.filter(service_id=service.pk)
+    provider_areas = Provider.neighbourhoods.through.objects.filter(provider_id=OuterRef("provider_id"))
+    plan_categories = Budget.allowed_categories.through.objects.filter(budget_id=budget.pk)
+    row = (
+        Service.objects.filter(pk=service.pk)
         .order_by()
         .annotate(
-            has_own_areas=Exists(service_areas.filter(service_id=service_id)),
-            own_covers=Exists(service_areas.filter(service_id=service_id, neighbourhood_id=area)),
-            provider_covers=Exists(provider_areas.filter(provider_id=OuterRef("provider_id"), neighbourhood_id=area)),
-            plan_limits=Exists(plan_categories.filter(budget_id=budget_id)),
-            plan_allows=Exists(plan_categories.filter(budget_id=budget_id, category_id=OuterRef("category_id"))),
-            has_slots=Exists(ServiceAvailability.objects.filter(service_id=service_id)),
+            listed=Exists(listed_services().filter(pk=OuterRef("pk"))),
+            has_own_areas=Exists(service_areas),
+            own_covers=Exists(service_areas.filter(neighbourhood_id=area)),
+            provider_covers=Exists(provider_areas.filter(neighbourhood_id=area)),
+            plan_limits=Exists(plan_categories),
+            plan_allows=Exists(plan_categories.filter(category_id=OuterRef("category_id"))),
+            has_slots=Exists(ServiceAvailability.objects.filter(service_id=service.pk)),
         )
-        .values_list(*_FACT_NAMES)[:1]
+        .values("listed", "has_own_areas", "own_covers", "provider_covers", "plan_limits", "plan_allows",
+                "has_slots")
+        .first()
     )
-
-
-_SERVICE_FACTS = CompiledQuery(_service_facts_query, "service_id", "area", "budget_id")
-
-
-def _service_facts(service, budget: Budget) -> dict:
-    """Is the service listed now, does it cover the holder's neighbourhood, and does the budget's plan allow
-    its category? Two small queries, compiled once per process (market.core.compiled): the service's own
-    facts (with coverage and plan) and its provider's checks by provider id. The listing rule itself is
-    providers.selectors' (listed_from_facts, which tests keep in agreement with listed_services(), the
-    single source of truth)."""
-    area = budget.holder.neighbourhood_id
-    rows = _SERVICE_FACTS.rows(None, service_id=service.pk, area=-1 if area is None else area, budget_id=budget.pk)
-    if not rows:
-        return {"listed": False}
-    row = dict(zip(_FACT_NAMES, rows[0], strict=True))
-    mandatory_met, cqc_met = provider_checks_met(row["provider_id"])
-    if not listed_from_facts(row, mandatory_met=mandatory_met, cqc_met=cqc_met):
+    if row is None or not row["listed"]:
         return {"listed": False}
     covers = area is not None and (row["own_covers"] if row["has_own_areas"] else row["provider_covers"])
     return {"listed": True, "covers": covers, "category_allowed": row["plan_allows"] or not row["plan_limits"],

@@ -1,6 +1,6 @@
 """Demo providers for Scholes, Wigan: their owners, checks, services and weekly times.
 
-Called from market.demo.load(). Idempotent: everything is keyed on a slug, an email or a title and created
+Called from cms.demo.load_demo(). Idempotent: everything is keyed on a slug, an email or a title and created
 only when missing, so a second run changes nothing. Dates are fixed offsets from the day it first runs, so
 the approved providers' checks are current and one provider's DBS has just expired (hidden from search).
 
@@ -364,8 +364,6 @@ def _let_commissioners_configure_checks() -> None:
 
 
 def load_providers() -> None:
-    from cms.storefronts import storefront_ensure
-
     _let_commissioners_configure_checks()
 
     today = timezone.localdate()
@@ -395,5 +393,3 @@ def load_providers() -> None:
         ProviderMembership.objects.get_or_create(provider=provider, user=owner, defaults={"role": MemberRole.OWNER})
         _load_checks(provider, spec, owner, commissioner, today)
         _load_services(provider, spec, today)
-        if provider.status == ProviderStatus.APPROVED:
-            storefront_ensure(provider=provider)

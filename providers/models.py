@@ -7,10 +7,10 @@ Whether a provider or a service may be shown publicly and booked is decided in o
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.fields import ArrayField, DateRangeField
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Func, Q, Value, When
 
 from .storage import private_storage
 
@@ -156,6 +156,19 @@ class ProviderCheck(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True, help_text="Shown to the provider.")
+    #: The days this check counts: from its issue date to its expiry (no end if it does not expire), once approved;
+    #: no days otherwise. Computed by the database, the one definition of a "current" check: providers.selectors
+    #: and the listing rule (providers/sql/listing.sql) only ask whether it contains a day.
+    valid_during = models.GeneratedField(
+        expression=Case(
+            When(status="approved", then=Func(F("issued_on"), F("expires_on"), Value("[]"), function="daterange",
+                                              output_field=DateRangeField())),
+            default=Func(F("issued_on"), F("issued_on"), Value("()"), function="daterange",
+                         output_field=DateRangeField()),  # empty
+        ),
+        output_field=DateRangeField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["check_type__sort_order", "-issued_on", "-id"]

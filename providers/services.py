@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from wagtail import hooks
 
 from market.accounts.models import Role, User
 from market.accounts.services import user_grant_roles
@@ -25,6 +26,7 @@ from market.core.audit import audit_record
 from market.places.postcodes import normalise_postcode
 from market.taxonomy.models import Category
 
+from .editors import editors_sync, provider_collection
 from .exceptions import IllegalTransition, ListingRefused, NotAllowed, Refused, UploadRefused
 from .models import (
     AvailabilityException,
@@ -314,25 +316,18 @@ def _decide_provider(*, provider: Provider, actor: User, to: str, reason: str, r
             provider.approved_at = now
         _transition(provider=provider, to=to, actor=actor, reason=reason)
         if to == ProviderStatus.APPROVED:
-            _storefront_ensure(provider)
+            _after_approval(provider)
     return provider
 
 
-def _storefront_ensure(provider: Provider) -> None:
-    """Every approved provider gets a Wagtail storefront page (written by the storefronts area)."""
-    from cms.storefronts import storefront_ensure
-
-    storefront_ensure(provider=provider)
+#: Areas above providers act on an approval, in the same transaction, by registering a function under this Wagtail
+#: hook (cms makes the provider's storefront): the providers area names no area above it.
+PROVIDER_APPROVED_HOOK = "after_provider_approved"
 
 
-def _storefront_editors_sync(provider: Provider) -> None:
-    """Members edit their storefront: keep its editors group equal to the members (if it has a storefront)."""
-    from cms.models import ProviderPage
-    from cms.storefronts import storefront_editors_sync
-
-    page = ProviderPage.objects.filter(provider=provider).first()
-    if page is not None:
-        storefront_editors_sync(provider=provider, page=page)
+def _after_approval(provider: Provider) -> None:
+    for hook in hooks.get_hooks(PROVIDER_APPROVED_HOOK):
+        hook(provider=provider)
 
 
 def provider_approve(*, provider: Provider, actor: User, reason: str = "") -> Provider:
@@ -414,7 +409,7 @@ def member_add(*, provider: Provider, actor: User, email: str, full_name: str) -
             summary=f"{actor} added {user} to {provider}",
             data={"user_id": user.pk, "new_login": created},
         )
-        _storefront_editors_sync(provider)
+        editors_sync(provider)
         transaction.on_commit(lambda: _send_member_invite(provider=provider, user=user, new_login=created))
     return membership
 
@@ -461,7 +456,7 @@ def member_remove(*, membership: ProviderMembership, actor: User) -> None:
             summary=f"{actor} removed {user} from {provider}",
             data={"user_id": user.pk},
         )
-        _storefront_editors_sync(provider)
+        editors_sync(provider)
 
 
 # --- Checks --------------------------------------------------------------------------------------------
@@ -714,14 +709,12 @@ def _photo_attach(service: Service, actor: User, photo: PhotoUpload | None, remo
     """Store the photo as a Wagtail image in the provider's collection (the storefront uses the same one)."""
     from wagtail.images import get_image_model
 
-    from cms.storefronts import _provider_collection
-
     old = service.photo
     if photo is not None:
         _, extension = sniff_upload(photo.file)
         image = get_image_model()(
             title=photo.alt_text.strip()[:255],
-            collection=_provider_collection(service.provider),
+            collection=provider_collection(service.provider),
             uploaded_by_user=actor,
         )
         image.file.save(f"{service.provider.slug}-{service.pk}{extension}", photo.file, save=False)

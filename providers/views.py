@@ -248,13 +248,10 @@ def _dashboard_context(provider: Provider) -> dict:
 
 @login_required
 def dashboard(request, slug: str):
-    from cms.models import ProviderPage
-
     provider, membership = provider_for_member(request.user, slug)
     context = {
         "provider": provider,
         "membership": membership,
-        "storefront": ProviderPage.objects.filter(provider=provider).first(),
         "is_owner": membership.role == MemberRole.OWNER,
         "next_step_url": _step_url(provider, provider.onboarding_step),
         **_dashboard_context(provider),

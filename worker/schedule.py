@@ -24,7 +24,7 @@ BEAT_SCHEDULE = {
         "options": {"expires": 9},
     },
     "directory-refresh-listings": {
-        "task": "market.directory.tasks.refresh_listings",
+        "task": "directory.tasks.refresh_listings",
         "schedule": timedelta(minutes=10),
         "options": {"expires": 540},
     },

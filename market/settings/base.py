@@ -22,8 +22,8 @@ INSTALLED_APPS = [
     "market.core",
     "market.places",
     "market.taxonomy",
-    "market.directory",
     "providers",
+    "directory",
     "orders",
     "cms",
     "worker",
@@ -97,6 +97,13 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Parameters bound by PostgreSQL, and a statement run twice on a connection is prepared (psycopg keeps the 100 most
+# recent): the hot queries skip parsing and planning without code of our own. Behind a pooler in transaction
+# mode this needs PgBouncer 1.21+ with max_prepared_statements set; DB_PREPARE_THRESHOLD=off turns it off.
+_prepare = env("DB_PREPARE_THRESHOLD", default="2")
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    {"server_side_binding": True, "prepare_threshold": None if _prepare == "off" else int(_prepare)}
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

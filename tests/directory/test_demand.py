@@ -6,8 +6,8 @@ import datetime
 
 from django.utils import timezone
 
-from market.directory.models import SearchRecord
-from market.directory.selectors import DemandRow, search_demand
+from directory.models import SearchRecord
+from directory.selectors import DemandRow, search_demand
 from tests.factories import CategoryFactory
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from market.directory import index as listing_index
+from directory import index as listing_index
 from market.places.models import Postcode
 from providers import services as provider_services
 from providers.models import AvailabilityException, CheckType, ServiceAvailability
@@ -134,7 +134,7 @@ def test_an_index_search_costs_the_same_queries_whatever_the_number_of_results(
 
 
 def test_the_full_rebuild_task_prunes_old_change_log_entries():
-    from market.directory.tasks import refresh_listings
+    from directory.tasks import refresh_listings
 
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO directory_listing_change (provider_ids, changed_at) "
@@ -152,7 +152,7 @@ def test_an_index_brought_up_to_date_by_changes_equals_one_read_whole(client, li
     whole table gives."""
     import numpy as np
 
-    from market.directory.index import ListingIndex
+    from directory.index import ListingIndex
 
     kept = listed(title="Kept", price_pence=900)
     changed = listed(title="Changed", neighbourhoods=["pemberton"], languages=["Polish"])

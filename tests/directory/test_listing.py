@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
-from market.directory.index import ListingIndex
-from market.directory.models import Listing
-from market.directory.services import listings_refresh
+from directory.index import ListingIndex
+from directory.models import Listing
+from directory.services import listings_refresh
 from providers import services as provider_services
 from providers.models import CheckStatus, CheckType, ProviderStatus, ServiceStatus
 from providers.selectors import listed_services
@@ -237,8 +237,8 @@ def test_a_full_rebuild_rewrites_only_rows_that_changed_and_repairs_the_table():
 def test_the_fast_search_finds_what_the_live_query_finds_in_the_same_order(borough, listed, gardening, params):
     """search_page() (the table, re-checked live) and search_services() (the rule evaluated in one query over
     every service) give the same services, order and total."""
-    from market.directory.forms import SearchForm
-    from market.directory.selectors import search_page, search_services
+    from directory.forms import SearchForm
+    from directory.selectors import search_page, search_services
     from providers.models import AvailabilityException, ServiceAvailability
     from tests.factories import NeedFactory
 

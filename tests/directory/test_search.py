@@ -8,7 +8,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from market.directory.models import SearchRecord
+from directory.models import SearchRecord
 from providers.models import ServiceAvailability
 from tests.factories import NeedFactory
 
@@ -83,7 +83,7 @@ def _friday_evening(service):
     ],
 )
 def test_filters(client, listed, gardening, personal_care, params, expected):
-    from market.directory.forms import SearchForm  # noqa: F401  (choices come from the database)
+    from directory.forms import SearchForm  # noqa: F401  (choices come from the database)
     from providers.models import CheckType
     from tests.factories import ProviderCheckFactory
 
@@ -325,7 +325,7 @@ def test_full_text_condition_matches_the_gin_index(listed):
     from django.contrib.postgres.search import SearchQuery
     from django.db import connection
 
-    from market.directory.selectors import SEARCH_CONFIG, service_search_vector
+    from directory.selectors import SEARCH_CONFIG, service_search_vector
     from providers.models import Service
 
     listed(title="Cuppa")
@@ -342,8 +342,8 @@ def test_full_text_condition_matches_the_gin_index(listed):
 def test_a_search_outside_a_transaction_is_recorded_in_one_statement_or_skipped_if_its_category_vanished(
     django_assert_num_queries,
 ):
-    from market.directory.forms import SearchForm
-    from market.directory.services import search_record_create
+    from directory.forms import SearchForm
+    from directory.services import search_record_create
     from tests.factories import CategoryFactory
 
     category = CategoryFactory(name="Gardening")
@@ -369,7 +369,7 @@ def test_a_search_outside_a_transaction_is_recorded_in_one_statement_or_skipped_
 def test_result_cards_built_in_python_are_the_reference_template_s_html(variant):
     from django.template.loader import render_to_string
 
-    from market.directory.selectors import Badge, CardCategory, CardProvider, CardService, ResultRow
+    from directory.selectors import Badge, CardCategory, CardProvider, CardService, ResultRow
 
     title, name, summary = "Walks", "Dave's Walks", "A walk round the park."
     if variant == "escaping":
@@ -411,7 +411,7 @@ def test_the_results_section_built_in_python_is_the_reference_template_s_html(cl
     from django.template.loader import render_to_string
     from django.test.html import parse_html
 
-    from market.directory.cards import results_html
+    from directory.cards import results_html
 
     for n in range(45):
         listed(title=f"Walk {n} & <talk>", price_pence=1000 + n)

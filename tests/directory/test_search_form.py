@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test.html import parse_html
 
-from market.directory.forms import SearchForm
+from directory.forms import SearchForm
 
 
 @pytest.mark.parametrize("data", [
@@ -42,7 +42,7 @@ def test_the_search_form_renders_the_same_html_as_the_generic_templates(borough,
     {"language": "Urdu", "need": "anything-unknown"},  # an error: the general path
 ])
 def test_the_kept_field_blocks_give_the_same_html_as_building_every_block(borough, gardening, data):
-    from market.directory.forms import _form_html, form_html
+    from directory.forms import _form_html, form_html
 
     for _ in range(2):  # the second time from the kept blocks
         form = SearchForm(data)

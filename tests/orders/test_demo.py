@@ -2,7 +2,7 @@
 
 import pytest
 
-from market import demo
+from cms.demo import load_demo
 from orders.models import Budget, LedgerEntry, Order, OrderStatus, Visit, VisitStatus
 from orders.selectors import budget_balance
 
@@ -14,9 +14,9 @@ def _counts():
 
 
 def test_demo_budgets_and_orders_in_every_state():
-    demo.load()
+    load_demo()
     first = _counts()
-    demo.load()  # a second run changes nothing
+    load_demo()  # a second run changes nothing
 
     assert _counts() == first
     routes = dict(Budget.objects.values_list("holder__full_name", "funding_route"))
@@ -37,7 +37,7 @@ def test_every_demo_order_page_renders_for_each_side(client):
 
     from market.accounts.models import User
 
-    demo.load()
+    load_demo()
     sides = {
         "margaret@demo.example": Order.objects.filter(holder__full_name="Margaret Hughes"),
         "susan@demo.example": Order.objects.filter(holder__full_name="Margaret Hughes"),

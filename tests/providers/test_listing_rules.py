@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from providers.models import CheckStatus, CheckType, ProviderCheck, ProviderStatus, ServiceStatus
-from providers.selectors import listed_services, provider_is_listed, service_is_listed, service_listed_now
+from providers.selectors import listed_services, provider_is_listed, service_is_listed
 from tests.factories import CategoryFactory, ListedServiceFactory, ProviderCheckFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,31 +153,48 @@ def test_a_check_expiring_today_still_counts_and_tomorrow_it_does_not():
         _break_by_expired_cqc,
     ],
 )
-def test_the_single_service_check_agrees_with_listed_services(break_it):
-    # service_listed_now() (order placement's check) answers exactly as listed_services() does
+def test_each_way_a_service_stops_being_listed(break_it):
     service = ListedServiceFactory()
-    assert (service_listed_now(service.pk), service_is_listed(service)) == (True, True)
+    assert service_is_listed(service) is True
 
     break_it(service)
 
-    assert (service_listed_now(service.pk), service_is_listed(service)) == (False, False)
+    assert service_is_listed(service) is False
+    assert service not in listed_services()
 
 
-def test_the_single_service_check_agrees_on_cqc_exemption_and_expiry_dates():
+def test_cqc_exemption_and_expiry_dates():
     service = ListedServiceFactory(is_regulated_personal_care=True)
-    assert (service_listed_now(service.pk), service_is_listed(service)) == (False, False)
+    assert service_is_listed(service) is False
     service.provider.cqc_exemption_reason = "Works under the registered manager of Scholes Care Co-operative."
     service.provider.save()
-    assert (service_listed_now(service.pk), service_is_listed(service)) == (True, True)
+    assert service_is_listed(service) is True
 
     other = ListedServiceFactory(is_regulated_personal_care=True)
     ProviderCheckFactory(provider=other.provider, check_type=CheckType.objects.get(slug="cqc-registration"),
                          person_name="", expires_on=None)
     other.provider.checks.filter(check_type__slug="dbs-enhanced").update(expires_on=_today())
     tomorrow = _today() + datetime.timedelta(days=1)
-    assert (service_listed_now(other.pk), service_is_listed(other)) == (True, True)
-    assert (service_listed_now(other.pk, on=tomorrow), service_is_listed(other, on=tomorrow)) == (False, False)
-    assert service_listed_now(0) is False
+    assert service_is_listed(other) is True
+    assert service_is_listed(other, on=tomorrow) is False
+    assert service_is_listed(0) is False
+
+
+def test_a_gap_between_two_checks_of_one_kind_unlists_for_the_gap_only():
+    # Given a DBS check that ran out, and its renewal issued ten days later
+    service = ListedServiceFactory()
+    today = _today()
+    day = datetime.timedelta(days=1)
+    dbs = service.provider.checks.get(check_type__slug="dbs-enhanced")
+    dbs.issued_on, dbs.expires_on = today - 100 * day, today + 10 * day
+    dbs.save()
+    ProviderCheckFactory(provider=service.provider, check_type=dbs.check_type, issued_on=today + 21 * day,
+                         expires_on=today + 400 * day)
+
+    # Then the service is listed up to the expiry, hidden for the gap, and listed again from the renewal
+    listed = {offset: service_is_listed(service, on=today + offset * day) for offset in (10, 11, 20, 21, 150)}
+    assert listed == {10: True, 11: False, 20: False, 21: True, 150: True}
+    assert provider_is_listed(service.provider, on=today + 15 * day) is False
 
 
 def test_listed_services_is_one_query(django_assert_num_queries):

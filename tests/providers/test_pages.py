@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from wagtail.models import Page
 
 from market.accounts.models import User
 from providers import services
@@ -94,5 +95,16 @@ def test_an_expired_check_says_so_on_the_dashboard(client, demo):
     assert "<strong>Expired</strong>: upload the renewed one" in body
     assert "Approved, but hidden from people until your checks below are up to date." in body
     assert [c.name for c in response.context["missing_checks"]] == ["Enhanced DBS check"]
-    storefront = response.context["storefront"]
-    assert f'<a href="/admin/pages/{storefront.pk}/edit/">Edit your storefront</a>' in body
+    assert '<a href="/provider/hindley-home-cooking/storefront/edit/">Edit your storefront</a>' in body
+    storefront = Page.objects.get(url_path__endswith="/hindley-home-cooking/")
+    editor = client.get("/provider/hindley-home-cooking/storefront/edit/")
+    assert editor.status_code == HTTPStatus.FOUND
+    assert editor["Location"] == f"/admin/pages/{storefront.pk}/edit/"
+
+
+def test_the_storefront_editor_link_is_only_for_the_providers_own_members(client, demo):
+    client.force_login(User.objects.get(email="cook@demo.example"))
+
+    response = client.get("/provider/jos-companions/storefront/edit/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND

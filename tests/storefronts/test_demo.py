@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from cms.demo import load_demo
 from cms.models import ProviderPage
-from market import demo
-from market.directory.models import SearchRecord
+from directory.models import SearchRecord
 from providers.models import Provider, ProviderStatus
 
 
 def test_demo_storefronts_and_searches(db, client):
-    demo.load()
+    load_demo()
     pages = ProviderPage.objects.count()
     searches = list(SearchRecord.objects.values_list("district", "result_count"))
 
-    demo.load()  # a second run changes nothing
+    load_demo()  # a second run changes nothing
 
     approved = Provider.objects.filter(status=ProviderStatus.APPROVED)
     assert pages == approved.count() == ProviderPage.objects.count()

@@ -53,8 +53,7 @@ from providers.models import (
     Service,
     ServiceAvailability,
 )
-from providers.selectors import _current as current_checks_among  # the rule for "current"; one definition
-from providers.selectors import listed_providers, listed_services
+from providers.selectors import checks_current, listed_providers, listed_services
 
 PAGE_SIZE = 20
 SUMMARY_WORDS = 40
@@ -740,7 +739,7 @@ def with_display_data(services: QuerySet[Service], *, today: datetime.date | Non
         ),
         Prefetch(
             "provider__checks",
-            queryset=current_checks_among(ProviderCheck.objects.all(), today)
+            queryset=checks_current(ProviderCheck.objects.all(), on=today)
             .select_related("check_type")
             .order_by("check_type__sort_order", "-decided_at"),
             to_attr="current_checks",
@@ -952,7 +951,7 @@ def storefront_for(*, provider_id: int, page=None, request=None, now: datetime.d
         .prefetch_related("needs", "neighbourhoods")
         .order_by("category__sort_order", "title", "pk")
     )
-    checks = list(current_checks_among(provider.checks.all(), today).select_related("check_type"))
+    checks = list(checks_current(provider.checks.all(), on=today).select_related("check_type"))
     rows = []
     for service in services:
         slots = list(service.availability.all())

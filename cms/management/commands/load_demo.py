@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from market import demo
+from cms.demo import load_demo
 from market.demo_accounts import DEMO_PASSWORD
 
 
@@ -8,5 +8,5 @@ class Command(BaseCommand):
     help = "Load the Scholes, Wigan demo data. Safe to run again: it only adds what is missing."
 
     def handle(self, *args, **options):
-        demo.load()
+        load_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Demo password: {DEMO_PASSWORD}"))

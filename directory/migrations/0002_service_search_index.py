@@ -1,6 +1,6 @@
 """A GIN index over the full-text document of providers_service, owned by the directory (which searches it).
 
-The index is built from the same expression the search uses (market.directory.selectors.
+The index is built from the same expression the search uses (directory.selectors.
 service_search_vector), written out here so this migration never changes when application code does.
 PostgreSQL only uses an expression index when the query's expression is identical; a test checks the
 plan uses this index.

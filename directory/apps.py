@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class DirectoryConfig(AppConfig):
-    name = "market.directory"
+    name = "directory"
     label = "directory"
     verbose_name = "Directory search"
