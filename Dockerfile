@@ -15,10 +15,11 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY market ./market
 COPY providers ./providers
+COPY directory ./directory
 COPY orders ./orders
 COPY cms ./cms
 COPY worker ./worker
-COPY manage.py gunicorn.conf.py ./
+COPY manage.py ./
 RUN pip install --upgrade pip && pip install .
 
 # collectstatic needs settings but no real services or secrets.

@@ -1,12 +1,17 @@
 """Wagtail pages. Pages present content; business rules live in the domain apps."""
 
 from django.db import models
+from django.template.response import TemplateResponse
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+
+from providers.selectors import provider_is_listed
+
+from .selectors import storefront_for
 
 
 class ContentBlocks(blocks.StreamBlock):
@@ -95,42 +100,15 @@ class ProviderPage(Page):
     is_creatable = False  # made by storefront_ensure, so every storefront belongs to exactly one provider
 
     def get_context(self, request, *args, **kwargs):
-        from directory.selectors import storefront_for
-
         context = super().get_context(request, *args, **kwargs)
-        context["storefront"] = storefront_for(provider_id=self.provider_id, page=self, request=request)
+        context["storefront"] = storefront_for(page=self, request=request)
         return context
 
-    #: How long an anonymous visitor's rendered storefront is reused. Whether the provider may be shown at all
-    #: is checked on every request; only the page's content (services, prices, times) may lag an edit by this.
-    cache_seconds = 60
-
     def serve(self, request, *args, **kwargs):
-        from django.http import HttpResponse
-        from django.template.response import TemplateResponse
-
-        from directory.selectors import provider_listed
-
-        from .views import reused_storefront_get, reused_storefront_set
-
-        if getattr(request, "is_preview", False):
-            return super().serve(request, *args, **kwargs)
-        # Published is not enough: a provider that is not approved, or whose mandatory checks lapsed,
-        # is not shown to the public.
-        if not provider_listed(provider_id=self.provider_id):
-            return TemplateResponse(
-                request, "cms/provider_unavailable.html", {"page": self, "self": self}, status=404
-            )
-        if request.user.is_authenticated or request.method != "GET":
-            return super().serve(request, *args, **kwargs)  # personal header (account links, CSRF token)
-        reused = reused_storefront_get(request)
-        if reused is not None and reused.matches(self):
-            return HttpResponse(reused.html)
-        response = super().serve(request, *args, **kwargs)
-        response.render()
-        if response.status_code == 200:
-            reused_storefront_set(request, self, response.content)
-        return response
+        # Published is not enough: a provider that is not approved, or whose mandatory checks lapsed, is not shown.
+        if not getattr(request, "is_preview", False) and not provider_is_listed(self.provider):
+            return TemplateResponse(request, "cms/provider_unavailable.html", {"page": self, "self": self}, status=404)
+        return super().serve(request, *args, **kwargs)
 
 
 class ProviderPageGalleryImage(Orderable):

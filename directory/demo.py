@@ -13,7 +13,8 @@ from market.places.selectors import UnknownPostcode, place_for_postcode
 from market.taxonomy.models import Category, Need
 
 from .models import SearchRecord
-from .selectors import SearchCriteria, search_services
+from .search import SearchCriteria
+from .selectors import search_page
 from .services import search_record_create
 
 # postcode or district, category slug, need slug, weekday, time of day, free text
@@ -43,4 +44,4 @@ def load_searches() -> None:
             need=Need.objects.filter(slug=need).first() if need else None,
             weekday=weekday, period=period, text=text,
         )
-        search_record_create(criteria=criteria, result_count=search_services(criteria, on=today).count())
+        search_record_create(criteria=criteria, result_count=search_page(criteria, number=1, today=today).total)

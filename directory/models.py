@@ -6,7 +6,7 @@ many results there were.
 """
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
@@ -40,14 +40,24 @@ class SearchRecord(models.Model):
         return f"{self.searched_at:%Y-%m-%d %H:%M} {where}: {self.result_count} results"
 
 
+class DateMultiRangeField(models.Field):
+    """PostgreSQL's datemultirange, which Django has no field for: read as psycopg's Multirange."""
+
+    def db_type(self, connection):
+        return "datemultirange"
+
+
+def _location():
+    """The provider's base on the National Grid (market/places/sql/grid.sql), in metres."""
+    return models.Func(models.F("easting"), models.F("northing"), function="point")
+
+
 class Listing(models.Model):
-    """The search table: one row per live service of an approved provider whose checks make it listable,
-    denormalised for one indexed query. Kept up to date by PostgreSQL triggers on the tables it is derived
-    from (migration 0004), in the same transaction as the change, whoever makes it; `listings_refresh()`
-    rebuilds it. Dates are applied at read time: a row is visible on day d when
-    listed_from <= d <= listed_until (NULL: no end). It is only an index: every page of results is re-checked
-    against providers.selectors.listed_services() before it is shown.
-    """
+    """The search table: one row per live service of an approved provider that the listing rule lists on some day,
+    with what a search filters, counts and orders on. Written only by the database (directory/sql/listing.sql:
+    triggers on every table a row comes from, in the same transaction as the change); a search reads it through
+    the PostgreSQL engine (directory/search/postgres.py). It is an index, not the rule: each page of results is
+    re-checked live before it is shown."""
 
     service = models.OneToOneField(
         "providers.Service", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -60,13 +70,13 @@ class Listing(models.Model):
     )
     need_ids = ArrayField(models.BigIntegerField(), default=list, help_text="The service's needs and its category's.")
     price_pence = models.BigIntegerField()
-    latitude = models.FloatField(null=True, help_text="The provider's base postcode.")
-    longitude = models.FloatField(null=True)
+    easting = models.FloatField(null=True, help_text="The provider's base postcode on the National Grid (metres).")
+    northing = models.FloatField(null=True)
+    travel_radius_km = models.SmallIntegerField(null=True)
     neighbourhood_ids = ArrayField(
         models.BigIntegerField(), default=list,
         help_text="Neighbourhoods covered: the service's, or (no travel radius either) the provider's.",
     )
-    travel_radius_km = models.SmallIntegerField(null=True)
     languages = ArrayField(models.CharField(max_length=40), default=list, help_text="Lower case.")
     regulated = models.BooleanField()
     council_budget_ok = models.BooleanField()
@@ -77,27 +87,25 @@ class Listing(models.Model):
     created_at = models.DateTimeField()
     document = SearchVectorField(help_text="Title (weight A) and description (weight B).")
     title_document = SearchVectorField(help_text="Title only: what relevance is ranked on.")
-    listed_from = models.DateField(null=True)
-    listed_until = models.DateField(null=True, help_text="Empty: no check it relies on expires.")
+    listed_during = DateMultiRangeField(help_text="The days the listing rule lists it (providers/sql/listing.sql).")
 
     class Meta:
         indexes = [
             models.Index(fields=["provider"], name="listing_provider"),
             models.Index(fields=["category", "price_pence"], name="listing_category_price"),
-            # Covers what a search by category (with a place, price, regulated care or council budget) reads,
-            # so PostgreSQL answers it with an index-only scan instead of fetching every candidate row's heap
-            # page: a postcode + category search, ~4,300 candidates, 1.7 ms instead of 5.6 ms of execution.
-            models.Index(
-                fields=["category"], name="listing_category_cover",
-                include=["listed_from", "listed_until", "latitude", "longitude", "travel_radius_km",
-                         "neighbourhood_ids", "price_pence", "created_at", "regulated", "council_budget_ok",
-                         "service"],
-            ),
             models.Index(fields=["price_pence"], name="listing_price"),
             models.Index(fields=["-created_at"], name="listing_newest"),
+            # Nearest first: a distance-ordered page reads about a page of rows.
+            GistIndex(_location(), name="listing_location"),
+            # Who travels to a place: the circle of each service's travel radius around its provider's base.
+            GistIndex(
+                models.Func(_location(), models.F("travel_radius_km") * 1000.0, function="circle"),
+                name="listing_reach", condition=models.Q(travel_radius_km__isnull=False),
+            ),
             GinIndex(fields=["need_ids"], name="listing_needs"),
             GinIndex(fields=["neighbourhood_ids"], name="listing_areas"),
             GinIndex(fields=["slot_hours"], name="listing_slots"),
+            GinIndex(fields=["languages"], name="listing_languages"),
             GinIndex(fields=["document"], name="listing_document"),
         ]
 

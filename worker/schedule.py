@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from celery.schedules import crontab
+
 BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "worker.tasks.heartbeat",
@@ -25,7 +27,7 @@ BEAT_SCHEDULE = {
     },
     "directory-refresh-listings": {
         "task": "directory.tasks.refresh_listings",
-        "schedule": timedelta(minutes=10),
-        "options": {"expires": 540},
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 3600},
     },
 }

@@ -1,5 +1,21 @@
 """Form helpers shared by every app."""
 
+from django.forms.renderers import BaseRenderer
+from django.template import engines
+
+
+class SiteFormRenderer(BaseRenderer):
+    """The site's forms render with Jinja2 templates (Django's own Jinja2 backend, the "jinja2" engine in
+    TEMPLATES): market/core/jinja2/forms/ for the form and each field, Django's jinja2 widget templates for the
+    inputs. One markup for every form, and fast enough for the directory's search page. The Wagtail admin's forms
+    keep Django's renderer."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+
+    def get_template(self, template_name):
+        return engines["jinja2"].get_template(template_name)
+
 
 class GovFormMixin:
     """Render with the site's accessible templates: an error summary that links to each field, then each
@@ -7,6 +23,7 @@ class GovFormMixin:
     aria-describedby (ids `<id>_helptext` and `<id>_error`), which the templates use."""
 
     template_name = "forms/form.html"
+    default_renderer = SiteFormRenderer()
 
 
 def posted(request):

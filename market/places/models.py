@@ -3,6 +3,14 @@
 from django.db import models
 
 
+def _grid(index: int) -> models.Func:
+    """One coordinate of the postcode on the National Grid, computed by the database (market/places/sql/grid.sql)."""
+    return models.Func(
+        models.F("latitude"), models.F("longitude"), function="places_grid",
+        template=f"(%(function)s(%(expressions)s))[{index}]", output_field=models.FloatField(),
+    )
+
+
 class Neighbourhood(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -30,6 +38,9 @@ class Postcode(models.Model):
     neighbourhood = models.ForeignKey(
         Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="postcodes"
     )
+    #: Metres east and north on the Ordnance Survey National Grid: distances between postcodes are plain geometry.
+    easting = models.GeneratedField(expression=_grid(1), output_field=models.FloatField(), db_persist=True)
+    northing = models.GeneratedField(expression=_grid(2), output_field=models.FloatField(), db_persist=True)
 
     class Meta:
         ordering = ["postcode"]

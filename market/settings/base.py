@@ -71,7 +71,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Form templates (forms/form.html, forms/field.html) are looked up like any other template.
+# Forms are rendered by Django's own templates (the Wagtail admin's), except the site's own forms, which render with
+# Jinja2 (market.core.forms.SiteFormRenderer).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "market.urls"
@@ -91,6 +92,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Jinja2 (Django's own backend) for what renders on hot pages: every site form (market.core.forms) and the
+        # directory's results. Templates live in each app's jinja2/ folder.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "market.core.templating.environment"},
+    },
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL")}
@@ -105,6 +114,9 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
     {"server_side_binding": True, "prepare_threshold": None if _prepare == "off" else int(_prepare)}
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The directory's search engine (directory/search/): every search goes through the one configured here.
+DIRECTORY_SEARCH_ENGINE = env("DIRECTORY_SEARCH_ENGINE", default="directory.search.postgres.PostgresSearchEngine")
 
 REDIS_URL = env("REDIS_URL")
 CACHES = {

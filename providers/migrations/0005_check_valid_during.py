@@ -19,5 +19,5 @@ class Migration(migrations.Migration):
             name='valid_during',
             field=models.GeneratedField(db_persist=True, expression=models.Case(models.When(status='approved', then=models.Func(models.F('issued_on'), models.F('expires_on'), models.Value('[]'), function='daterange', output_field=django.contrib.postgres.fields.ranges.DateRangeField())), default=models.Func(models.F('issued_on'), models.F('issued_on'), models.Value('()'), function='daterange', output_field=django.contrib.postgres.fields.ranges.DateRangeField())), output_field=django.contrib.postgres.fields.ranges.DateRangeField()),
         ),
-        RunSQLFile('providers', 'listing.sql', 'dd40088716e5'),
+        RunSQLFile('providers', 'listing.sql', '8943df5e5881'),
     ]

@@ -41,16 +41,24 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
      WHERE p.id = p_provider_id
 $$;
 
+-- Whether a service is regulated personal care: flagged itself, or in a regulated category.
+CREATE OR REPLACE FUNCTION providers_service_regulated(p_service_id bigint) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT s.is_regulated_personal_care OR c.is_regulated_personal_care
+      FROM providers_service s
+      JOIN taxonomy_category c ON c.id = s.category_id
+     WHERE s.id = p_service_id
+$$;
+
 -- The days a service may be shown and booked.
 CREATE OR REPLACE FUNCTION providers_service_listed_during(p_service_id bigint) RETURNS datemultirange
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN s.status <> 'live' OR p.status <> 'approved' THEN '{}'::datemultirange
-                WHEN s.is_regulated_personal_care OR c.is_regulated_personal_care
+                WHEN providers_service_regulated(s.id)
                     THEN providers_mandatory_cover(p.id) * providers_cqc_cover(p.id)
                 ELSE providers_mandatory_cover(p.id)
            END
       FROM providers_service s
       JOIN providers_provider p ON p.id = s.provider_id
-      JOIN taxonomy_category c ON c.id = s.category_id
      WHERE s.id = p_service_id
 $$;

@@ -47,7 +47,7 @@ def test_each_app_service_command_points_at_real_code(service):
 
 def test_dockerfile_copies_every_package_and_env_example_names_every_secret():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    for package in ("market", "providers", "orders", "cms", "worker"):
+    for package in ("market", "providers", "directory", "orders", "cms", "worker"):
         assert re.search(rf"^COPY {package} ", dockerfile, re.MULTILINE), package
     example = (ROOT / ".env.example").read_text()
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD"):
