@@ -7,10 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 
 from market.core.forms import GovFormMixin
-from market.places.models import Neighbourhood
-from market.taxonomy.models import Category, Need
 
-from .models import CheckType, LegalForm, PriceUnit, ServiceAvailability, ServiceStatus
+from .models import LegalForm, PriceUnit, ServiceAvailability, ServiceStatus
+from .page_selectors import category_choices, check_type_choices, need_choices, neighbourhood_choices
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -118,7 +117,7 @@ class ContactForm(GovFormMixin, forms.Form):
 class NeighbourhoodsForm(GovFormMixin, forms.Form):
     neighbourhoods = forms.ModelMultipleChoiceField(
         label="Which neighbourhoods do you cover?",
-        queryset=Neighbourhood.objects.all(),
+        queryset=neighbourhood_choices(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Choose all that apply.",
         error_messages={"required": "Choose at least one neighbourhood you cover."},
@@ -134,12 +133,10 @@ class ServiceForm(GovFormMixin, forms.Form):
     description = forms.CharField(
         label="What happens, and who it suits", max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    category = forms.ModelChoiceField(
-        label="Kind of support", queryset=Category.objects.all(), empty_label="Choose one"
-    )
+    category = forms.ModelChoiceField(label="Kind of support", queryset=category_choices(), empty_label="Choose one")
     needs = forms.ModelMultipleChoiceField(
         label="Needs it meets (optional)",
-        queryset=Need.objects.all(),
+        queryset=need_choices(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -157,7 +154,7 @@ class ServiceForm(GovFormMixin, forms.Form):
     )
     neighbourhoods = forms.ModelMultipleChoiceField(
         label="Neighbourhoods covered (optional)",
-        queryset=Neighbourhood.objects.all(),
+        queryset=neighbourhood_choices(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked to use your provider's neighbourhoods.",
@@ -234,11 +231,11 @@ class ServiceForm(GovFormMixin, forms.Form):
             "title": service.title,
             "description": service.description,
             "category": service.category_id,
-            "needs": list(service.needs.values_list("pk", flat=True)),
+            "needs": [need.pk for need in service.needs.all()],
             "unit": service.unit,
             "price_pence": service.price_pence or None,
             "minimum_units": service.minimum_units,
-            "neighbourhoods": list(service.neighbourhoods.values_list("pk", flat=True)),
+            "neighbourhoods": [neighbourhood.pk for neighbourhood in service.neighbourhoods.all()],
             "travel_radius_km": service.travel_radius_km,
             "languages": ", ".join(service.languages),
             "accessibility_notes": service.accessibility_notes,
@@ -269,7 +266,7 @@ class FirstServiceForm(ServiceForm):
 
 class CheckUploadForm(GovFormMixin, forms.Form):
     check_type = forms.ModelChoiceField(
-        label="Which check is this?", queryset=CheckType.objects.all(), empty_label="Choose one"
+        label="Which check is this?", queryset=check_type_choices(), empty_label="Choose one"
     )
     person_name = forms.CharField(
         label="Whose check is it? (for a DBS or a certificate)", required=False, max_length=150

@@ -9,6 +9,7 @@ from market.accounts.models import Role
 from market.accounts.permissions import require_role
 
 from .models import MemberRole, Provider, ProviderCheck, ProviderMembership
+from .page_selectors import is_member, member_provider
 
 COMMISSIONER_ROLES = (Role.COMMISSIONER, Role.PLATFORM_ADMIN)
 
@@ -24,9 +25,7 @@ def require_commissioner(user) -> None:
 def provider_for_member(user, slug: str, *, owner: bool = False) -> tuple[Provider, ProviderMembership]:
     """The provider `slug` if `user` is one of its members, else 404 (so that another provider's pages do not
     even reveal what exists). `owner=True` also needs the owner role (403 for staff)."""
-    if not user.is_authenticated:
-        raise Http404("No such provider.")
-    membership = ProviderMembership.objects.select_related("provider").filter(user=user, provider__slug=slug).first()
+    membership = member_provider(user, slug)
     if membership is None:
         raise Http404("No such provider.")
     if owner and membership.role != MemberRole.OWNER:
@@ -40,4 +39,4 @@ def may_open_check_file(user, check: ProviderCheck) -> bool:
         return False
     if is_commissioner(user):
         return True
-    return ProviderMembership.objects.filter(user=user, provider_id=check.provider_id).exists()
+    return is_member(user, check.provider_id)

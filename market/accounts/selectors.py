@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from market.core.models import AuditEvent
 
 from .models import Consent, Person, Role, User
+
+
+def user_has_second_factor(*, user: User) -> bool:
+    """Whether the user has a confirmed authenticator app."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+def active_user_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email__iexact=email, is_active=True).first()
+
+
+def person_record(*, person_id: int) -> Person | None:
+    """A person's record with what its page shows (neighbourhood, login), or None."""
+    return Person.objects.select_related("neighbourhood", "user").filter(pk=person_id).first()
+
+
+def person_consent(*, person: Person, consent_id: int) -> Consent | None:
+    """One of the consents the person gave, or None."""
+    return Consent.objects.filter(pk=consent_id, holder=person).first()
 
 
 def people_for_user(*, user: User) -> QuerySet[Person]:

@@ -1,4 +1,5 @@
-"""Writes about people and access: roles, consents. Each one audits itself in its own transaction."""
+"""Writes about people and access: roles, consents, the second factor, data exports. Each one audits itself in its
+own transaction."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp import match_token
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from market.core.audit import audit_record
 
+from . import selectors
 from .exceptions import ConsentRefused
 from .models import Consent, ConsentScope, Person, Role, User
 
@@ -100,3 +105,46 @@ def consent_revoke(*, consent: Consent, revoked_by: User, reason: str = "") -> C
             data={"reason": consent.revoked_reason},
         )
     return consent
+
+
+def second_factor_device_prepare(*, user: User) -> TOTPDevice:
+    """The authenticator app a user is setting up: one unconfirmed TOTP device, kept until they confirm it."""
+    with transaction.atomic():
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Authenticator app"})
+    return device
+
+
+def second_factor_device_confirm(*, device: TOTPDevice, token: str) -> bool:
+    """Confirm the device being set up if `token` is its current code (False if it is not)."""
+    with transaction.atomic():
+        if not device.verify_token(token):
+            return False
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(
+            action="user.second_factor_set_up",
+            actor=device.user,
+            target=device.user,
+            summary=f"{device.user} set up an authenticator app",
+        )
+    return True
+
+
+def second_factor_match(*, user: User, token: str) -> Device | None:
+    """The user's confirmed device whose current code is `token`, or None. django-otp records each try on the
+    device (it slows down repeated wrong codes)."""
+    with transaction.atomic():
+        return match_token(user, token)
+
+
+def person_data_export(*, person: Person, exported_by: User) -> dict:
+    """Everything held about a person (their right of access), recorded in the audit trail as theirs."""
+    with transaction.atomic():
+        audit_record(
+            action="person.data_exported",
+            actor=exported_by,
+            on_behalf_of=person,
+            target=person,
+            summary=f"{exported_by} exported the data of {person}",
+        )
+        return selectors.person_export(person=person)

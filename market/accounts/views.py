@@ -12,21 +12,18 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from market.core.audit import audit_record
 from market.core.exceptions import DomainError
 from market.core.forms import posted
 
 from . import selectors, services
 from .forms import ConsentGrantForm, ConsentRevokeForm, SecondFactorForm, SignInForm
-from .models import Consent, ConsentScope, Person, User
+from .models import ConsentScope, Person
 from .permissions import Capacity, capacity_for, person_access
 
 
@@ -56,11 +53,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def second_factor(request):
     """Ask for the TOTP code of a user who must have one; send them to set it up if they have none."""
     user = request.user
-    if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+    if not selectors.user_has_second_factor(user=user):
         return redirect("accounts:second-factor-setup")
     form = SecondFactorForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["token"])
+        device = services.second_factor_match(user=user, token=form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
             return redirect(request.GET.get("next") or "accounts:dashboard")
@@ -72,14 +69,12 @@ def second_factor(request):
 def second_factor_setup(request):
     """First sign-in of a commissioner or admin: scan a QR code, then type a code to prove it works."""
     user = request.user
-    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+    if selectors.user_has_second_factor(user=user):
         return redirect("accounts:second-factor")
-    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Authenticator app"})
+    device = services.second_factor_device_prepare(user=user)
     form = SecondFactorForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if services.second_factor_device_confirm(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             messages.success(request, "Your authenticator app is set up.")
             return redirect("accounts:dashboard")
@@ -95,9 +90,16 @@ def dashboard(request):
     return render(request, "accounts/dashboard.html", {"people": people})
 
 
+def _person(person_id: int) -> Person:
+    person = selectors.person_record(person_id=person_id)
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
 @login_required
 def person_detail(request, person_id: int):
-    person = get_object_or_404(Person.objects.select_related("neighbourhood", "user"), pk=person_id)
+    person = _person(person_id)
     acting = person_access(request.user, person, ConsentScope.VIEW, request=request)
     may_manage_consents = acting.capacity in (Capacity.SELF, Capacity.COORDINATOR)
     context = {
@@ -114,13 +116,12 @@ def person_detail(request, person_id: int):
 @login_required
 def person_export(request, person_id: int):
     """Download everything held about the person, as JSON. Recorded in the audit trail."""
-    person = get_object_or_404(Person.objects.select_related("neighbourhood", "user"), pk=person_id)
+    person = _person(person_id)
     acting = person_access(request.user, person, ConsentScope.VIEW, request=request)
     if acting.capacity is Capacity.OVERSIGHT:
         raise PermissionDenied("Only the person, their coordinator or a supporter can export their data.")
-    audit_record(action="person.data_exported", actor=request.user, on_behalf_of=person, target=person,
-                 summary=f"{request.user} exported the data of {person}")
-    response = JsonResponse(selectors.person_export(person=person), json_dumps_params={"indent": 2})
+    data = services.person_data_export(person=person, exported_by=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="my-data-{person.pk}.json"'
     return response
 
@@ -137,12 +138,12 @@ def _consent_manager(request, person: Person) -> Capacity:
 
 @login_required
 def consent_grant(request, person_id: int):
-    person = get_object_or_404(Person, pk=person_id)
+    person = _person(person_id)
     _consent_manager(request, person)
     form = ConsentGrantForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        supporter = User.objects.filter(email__iexact=data["supporter_email"], is_active=True).first()
+        supporter = selectors.active_user_by_email(email=data["supporter_email"])
         if supporter is None:
             form.add_error("supporter_email", "There is no account with that email address. "
                                               "Ask them to create one first.")
@@ -170,8 +171,10 @@ def _form_field(domain_field: str | None) -> str | None:
 @login_required
 @require_POST
 def consent_revoke(request, person_id: int, consent_id: int):
-    person = get_object_or_404(Person, pk=person_id)
-    consent = get_object_or_404(Consent, pk=consent_id, holder=person)
+    person = _person(person_id)
+    consent = selectors.person_consent(person=person, consent_id=consent_id)
+    if consent is None:
+        raise Http404("No such consent.")
     form = ConsentRevokeForm(request.POST)
     if request.user.pk != consent.supporter_id:
         _consent_manager(request, person)

@@ -1,4 +1,5 @@
-"""What /healthz reports: can we reach the database and Redis, and has a Celery worker been alive lately?"""
+"""The worker's heartbeat in Redis: written on a beat schedule, read by /healthz
+(`market.core.selectors.health_report`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from functools import lru_cache
 
 import redis
 from django.conf import settings
-from django.db import Error as DatabaseError
-from django.db import connection
 
 HEARTBEAT_KEY = "market:worker-heartbeat"
 
@@ -21,38 +20,3 @@ def redis_client() -> redis.Redis:
 def heartbeat_record() -> None:
     """Called by the worker on a beat schedule: 'a worker was alive at this time'."""
     redis_client().set(HEARTBEAT_KEY, str(time.time()), ex=24 * 3600)
-
-
-def _check_database() -> dict:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        return {"ok": True, "vendor": connection.vendor}
-    except DatabaseError as exc:
-        return {"ok": False, "error": exc.__class__.__name__}
-
-
-def _check_redis() -> dict:
-    try:
-        redis_client().ping()
-        return {"ok": True}
-    except redis.RedisError as exc:
-        return {"ok": False, "error": exc.__class__.__name__}
-
-
-def _check_worker() -> dict:
-    try:
-        raw = redis_client().get(HEARTBEAT_KEY)
-    except redis.RedisError as exc:
-        return {"ok": False, "error": exc.__class__.__name__}
-    if raw is None:
-        return {"ok": False, "error": "no heartbeat yet"}
-    age = time.time() - float(raw)
-    max_age = settings.WORKER_HEARTBEAT_MAX_AGE.total_seconds()
-    return {"ok": age <= max_age, "last_heartbeat_seconds_ago": round(age, 1)}
-
-
-def health_report() -> dict:
-    checks = {"database": _check_database(), "redis": _check_redis(), "worker": _check_worker()}
-    return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .health import health_report
+from .selectors import health_report
 
 
 @never_cache

@@ -10,7 +10,7 @@ from market.accounts.models import Consent, ConsentScope, Role
 from market.accounts.permissions import Capacity, capacity_for
 from market.accounts.services import consent_grant, consent_revoke
 from market.core.models import AuditEvent
-from tests.factories import CaseloadFactory, UserFactory
+from tests.factories import CaseloadFactory, PersonFactory, UserFactory
 
 ALL_SCOPES = [ConsentScope.VIEW, ConsentScope.ORDER, ConsentScope.CONFIRM_VISITS]
 
@@ -137,6 +137,20 @@ def test_supporter_can_step_back_themselves(client, holder, supporter):
     assert response.status_code == HTTPStatus.FOUND
     consent.refresh_from_db()
     assert consent.revoked_by == supporter
+
+
+def test_a_consent_cannot_be_revoked_through_another_persons_record(client, holder, supporter):
+    consent = consent_grant(holder=holder, supporter=supporter, scopes=ALL_SCOPES, relationship="Son",
+                            granted_by=holder.user)
+    someone_else = PersonFactory()
+    client.force_login(someone_else.user)
+
+    response = client.post(reverse("accounts:consent-revoke", args=[someone_else.pk, consent.pk]), {"reason": ""})
+
+    consent.refresh_from_db()
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert consent.revoked_at is None
+    assert not AuditEvent.objects.filter(action="consent.revoked").exists()
 
 
 def test_an_empty_consent_form_says_what_to_do_for_each_field(client, holder):

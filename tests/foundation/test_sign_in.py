@@ -8,6 +8,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from market.accounts.models import User
+from market.core.models import AuditEvent
 from tests.factories import PASSWORD, CommissionerFactory, HolderUserFactory
 
 SIGN_IN = reverse("accounts:sign-in")
@@ -97,6 +98,35 @@ def test_commissioner_must_set_up_a_second_factor_first(client, db):
     device.refresh_from_db()
     assert device.confirmed
     assert client.get(reverse("accounts:dashboard")).status_code == HTTPStatus.OK
+
+
+def test_setting_up_the_second_factor_is_recorded_and_a_wrong_code_confirms_nothing(client, db):
+    commissioner = CommissionerFactory()
+    sign_in(client, commissioner.email)
+    client.get(reverse("accounts:second-factor-setup"))
+    device = TOTPDevice.objects.get(user=commissioner, confirmed=False)
+    wrong = "000000" if current_code(device) != "000000" else "111111"
+
+    refused = client.post(reverse("accounts:second-factor-setup"), {"token": wrong})
+
+    device.refresh_from_db()
+    assert refused.status_code == HTTPStatus.OK
+    assert refused.context["form"].errors == {
+        "token": ["That code did not match. Scan the code again, then type the newest code."]
+    }
+    assert not device.confirmed
+    assert not AuditEvent.objects.filter(action="user.second_factor_set_up").exists()
+    # Asking for the page again keeps the same device (the QR code already scanned stays valid)
+    client.get(reverse("accounts:second-factor-setup"))
+    assert list(TOTPDevice.objects.filter(user=commissioner).values_list("pk", flat=True)) == [device.pk]
+    device.throttle_reset()  # django-otp makes the next try after a wrong code wait a second; a person would
+
+    client.post(reverse("accounts:second-factor-setup"), {"token": current_code(device)})
+
+    device.refresh_from_db()
+    assert device.confirmed
+    event = AuditEvent.objects.get(action="user.second_factor_set_up")
+    assert (event.actor, event.object_id) == (commissioner, str(commissioner.pk))
 
 
 @pytest.mark.parametrize(

@@ -127,6 +127,19 @@ def test_check_files_are_only_for_members_and_commissioners(
     ]
 
 
+def test_a_missing_evidence_file_is_not_found_and_no_opening_is_recorded(
+    client, verified_client, evidence, staff, commissioner
+):
+    evidence.file.storage.delete(evidence.file.name)
+    url = reverse("providers:check-file", kwargs={"check_id": evidence.pk})
+    client.force_login(staff)
+
+    responses = [client.get(url), verified_client(commissioner).get(url)]
+
+    assert [r.status_code for r in responses] == [HTTPStatus.NOT_FOUND] * 2
+    assert not AuditEvent.objects.filter(action="check.file_opened").exists()
+
+
 def test_a_commissioner_without_the_second_factor_is_sent_to_pass_it(client, evidence, commissioner):
     client.force_login(commissioner)
 

@@ -3,6 +3,7 @@ regulated care, which wait for a commissioner."""
 
 from __future__ import annotations
 
+import datetime
 from http import HTTPStatus
 
 import pytest
@@ -11,9 +12,23 @@ from django.urls import reverse
 from market.core.models import AuditEvent
 from providers import services
 from providers.exceptions import IllegalTransition, ListingRefused
-from providers.models import ChangeRequestStatus, CheckType, ProviderStatus, ServiceChangeRequest, ServiceStatus
+from providers.models import (
+    AvailabilityException,
+    ChangeRequestStatus,
+    CheckType,
+    ProviderStatus,
+    ServiceAvailability,
+    ServiceChangeRequest,
+    ServiceStatus,
+)
 from providers.selectors import listed_services, service_is_listed
-from tests.factories import CategoryFactory, ListedServiceFactory, NeighbourhoodFactory, ProviderCheckFactory
+from tests.factories import (
+    CategoryFactory,
+    ListedServiceFactory,
+    NeighbourhoodFactory,
+    ProviderCheckFactory,
+    ServiceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -210,6 +225,71 @@ def test_weekly_times_and_days_off(client, service, owner, provider):
     assert [(str(e.date), e.is_available, e.note) for e in service.availability_exceptions.all()] == [
         ("2099-12-25", False, "Christmas")
     ]
+
+
+def test_a_weekly_time_and_a_day_off_are_removed_but_not_through_another_service(client, service, owner, provider):
+    # Given a weekly time and a day off on this service, and a weekly time on another of the provider's services
+    slot = ServiceAvailability.objects.create(
+        service=service, weekday=0, starts_at=datetime.time(9), ends_at=datetime.time(12)
+    )
+    day_off = AvailabilityException.objects.create(service=service, date=datetime.date(2099, 12, 25), note="Christmas")
+    other = ServiceFactory(provider=provider, title="Gardening", category=service.category)
+    other_slot = ServiceAvailability.objects.create(
+        service=other, weekday=1, starts_at=datetime.time(9), ends_at=datetime.time(12)
+    )
+    client.force_login(owner)
+    page = reverse("providers:service-availability", kwargs={"slug": provider.slug, "service_id": service.pk})
+
+    def remove(name, **ids):
+        return client.post(reverse(name, kwargs={"slug": provider.slug, "service_id": service.pk, **ids}))
+
+    # When the other service's time is asked for through this service, then a missing day off
+    wrong_service = remove("providers:availability-remove", slot_id=other_slot.pk)
+    no_such_day = remove("providers:exception-remove", exception_id=day_off.pk + 1000)
+
+    # Then nothing is removed
+    assert (wrong_service.status_code, no_such_day.status_code) == (HTTPStatus.NOT_FOUND, HTTPStatus.NOT_FOUND)
+    assert ServiceAvailability.objects.count() == 2
+    assert AvailabilityException.objects.count() == 1
+    assert not AuditEvent.objects.exists()
+
+    # When this service's own time and day off are removed
+    slot_removed = remove("providers:availability-remove", slot_id=slot.pk)
+    day_removed = remove("providers:exception-remove", exception_id=day_off.pk)
+
+    # Then they are gone, each recorded, and the other service keeps its time
+    assert (slot_removed["Location"], day_removed["Location"]) == (page, page)
+    assert list(ServiceAvailability.objects.all()) == [other_slot]
+    assert not AvailabilityException.objects.exists()
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", "summary")) == [
+        ("service.availability_removed", "Companionship: Monday 09:00-12:00"),
+        ("service.availability_exception_removed", "Companionship: 2099-12-25: not available"),
+    ]
+
+
+def test_a_commissioner_decides_a_held_change_on_the_review_page(
+    service, owner, provider, commissioner, verified_client
+):
+    _, change = services.service_update(service=service, actor=owner, fields={"price_pence": 2500})
+    client = verified_client(commissioner)
+    url = reverse("verification:change-decide", kwargs={"change_id": change.pk})
+
+    # A rejection without a reason is refused on the page, and changes nothing
+    refused = client.post(url, {f"change-{change.pk}-decision": "reject", f"change-{change.pk}-reason": " "})
+
+    change.refresh_from_db()
+    service.refresh_from_db()
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert refused.context["change_requests"][0].form.errors == {"reason": ["Give a reason: the provider will see it."]}
+    assert (change.status, service.price_pence) == (ChangeRequestStatus.PENDING, 1750)
+
+    # An approval puts the held price live
+    approved = client.post(url, {f"change-{change.pk}-decision": "approve", f"change-{change.pk}-reason": ""})
+
+    change.refresh_from_db()
+    service.refresh_from_db()
+    assert approved["Location"] == reverse("verification:provider", kwargs={"slug": provider.slug})
+    assert (change.status, change.decided_by, service.price_pence) == (ChangeRequestStatus.APPROVED, commissioner, 2500)
 
 
 def test_listed_services_reflects_live_changes_at_once(service, owner):
