@@ -9,6 +9,7 @@ budget row first (docs/adr/0002-budget-locking.md).
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -141,11 +142,48 @@ class EntryKind(models.TextChoices):
     ADJUSTMENT = "adjustment", "Adjustment"
 
 
+#: What one ledger entry of each kind does to its budget's money, as a multiple of its amount: (allocated,
+#: committed, spent). The one definition of the ledger's arithmetic (docs/adr/0001-money.md); `left` is always
+#: allocated - committed - spent. The database derives four columns of every entry from it (LedgerEntry's
+#: generated fields), and everything else sums those columns: the selectors, the per-period totals trigger, and
+#: through the totals the affordability rule and the overspend guard (orders/sql/ledger.sql).
+ENTRY_EFFECTS: dict[str, tuple[int, int, int]] = {
+    EntryKind.ALLOCATION: (1, 0, 0),
+    EntryKind.TOP_UP: (1, 0, 0),
+    EntryKind.ADJUSTMENT: (1, 0, 0),  # signed: + adds money, - takes it away
+    EntryKind.RESERVATION: (0, 1, 0),  # promised to an order
+    EntryKind.RELEASE: (0, -1, 0),  # given back by an order
+    EntryKind.SPEND: (0, -1, 1),  # a confirmed visit: from committed to spent ("left" does not move)
+    EntryKind.REFUND: (0, 0, -1),
+}
+
+
+def _effect(sign_of) -> models.Case:
+    """`amount_pence` times each kind's sign for one measure (a column's generation expression)."""
+    kinds_by_sign = defaultdict(list)
+    for kind, effect in ENTRY_EFFECTS.items():
+        if sign_of(effect):
+            kinds_by_sign[sign_of(effect)].append(str(kind))
+    return models.Case(
+        *(models.When(kind__in=sorted(kinds),
+                     then=models.F("amount_pence") if sign == 1 else models.F("amount_pence") * sign)
+          for sign, kinds in sorted(kinds_by_sign.items(), reverse=True)),
+        default=models.Value(0),
+        output_field=models.BigIntegerField(),
+    )
+
+
+def _generated(sign_of, help_text: str) -> models.GeneratedField:
+    return models.GeneratedField(expression=_effect(sign_of), output_field=models.BigIntegerField(), db_persist=True,
+                                 help_text=help_text)
+
+
 class LedgerEntry(models.Model):
     """One movement of a budget's money. Never updated or deleted: corrections are new entries.
 
     `amount_pence` is positive for every kind except an adjustment, which is signed (+ adds money,
-    - takes it away). How each kind moves the balance is in `orders.selectors.budget_balance`.
+    - takes it away). What it does to the budget's allocated, committed, spent and left money is computed by
+    the database from ENTRY_EFFECTS (the four generated columns), never in Python.
     """
 
     # No index of its own: ledger_budget_period (budget, period_starts_on) serves every lookup by budget.
@@ -169,6 +207,11 @@ class LedgerEntry(models.Model):
         "accounts.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    allocated_pence = _generated(lambda effect: effect[0], "What it adds to the money allocated.")
+    committed_pence = _generated(lambda effect: effect[1], "What it adds to the money promised to orders.")
+    spent_pence = _generated(lambda effect: effect[2], "What it adds to the money spent.")
+    left_pence = _generated(lambda effect: effect[0] - effect[1] - effect[2],
+                            "What it adds to the money left (allocated - committed - spent).")
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -206,8 +249,8 @@ class BudgetPeriodTotal(models.Model):
     it, and tests reconcile the two); this row only lets the placement check and the overspend guard read
     one row per period instead of summing every entry (docs/adr/0002-budget-locking.md).
 
-    left_pence = allocation + top_up + adjustment + release + refund - reservation (the period's own money
-    left; negative if it used savings from earlier periods); committed_pence = reservation - release - spend.
+    left_pence and committed_pence are the sums of the period's entries' own generated columns of those names
+    (left is the period's own money left: negative if it used savings from earlier periods).
     """
 
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="period_totals", db_index=False)
@@ -362,7 +405,8 @@ class Order(models.Model):
 
 class OrderTransition(models.Model):
     """Every change of an order's status: who, acting for whom and in what capacity, when, and why.
-    Append-only (a database trigger refuses updates and deletes)."""
+    Append-only (a database trigger refuses updates and deletes); written only by the SQL function
+    orders_order_transition_record (orders/sql/transitions.sql), which order placement calls too."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="transitions")
     from_status = models.CharField(max_length=20, blank=True)
@@ -395,7 +439,10 @@ class VisitStatus(models.TextChoices):
 
 class Visit(models.Model):
     """One occurrence of an accepted order: booked, then recorded by the provider, then confirmed (or
-    disputed) by the holder's side. Confirming turns the visit's reserved money into spend."""
+    disputed) by the holder's side. Confirming turns the visit's reserved money into spend.
+
+    The status only changes through `orders.services` and the visit table in `orders.transitions`, each change
+    recorded as a VisitTransition."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="visits")
     starts_at = models.DateTimeField()
@@ -442,6 +489,31 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"Visit {self.pk} on {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class VisitTransition(models.Model):
+    """Every change of a visit's status (its booking included, from ""): who, acting for whom and in what capacity,
+    when, and why. Append-only (a database trigger refuses updates and deletes); written only by the SQL function
+    orders_visit_transitions_record (orders/sql/transitions.sql), as order transitions are."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="transitions")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    capacity = models.CharField(max_length=12)
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"visit {self.visit_id}: {self.from_status or 'new'} -> {self.to_status}"
 
 
 class OrderMessage(models.Model):
