@@ -76,5 +76,5 @@ class Migration(migrations.Migration):
         migrations.RunSQL(DROP_OLD_PLACE, migrations.RunSQL.noop),
         RunSQLFile('orders', 'ledger.sql', '0afe5be27a9c', reverse_sql=None),
         RunSQLFile('orders', 'transitions.sql', '50086831f074'),
-        RunSQLFile('orders', 'placement.sql', 'e6b8f4fe4edc'),
+        RunSQLFile('orders', 'placement.sql', '58ee44c32347'),
     ]

@@ -1,5 +1,5 @@
-"""Quoting and placing an order: every placement rule, each refused with a plain message, then the locked write
-part in one statement (orders_order_place, orders/sql/placement.sql; docs/adr/0002-budget-locking.md)."""
+"""Quoting and placing an order: every placement rule, each refused with a plain message, then the placement in one
+statement (orders_order_place, orders/sql/placement.sql; docs/adr/0002-budget-locking.md)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ class Quote:
     left_after: int
 
 
-def _outside_availability(service, plan: Plan, *, has_slots: bool = True) -> PlannedVisit | None:
-    slots = list(service.availability.all()) if has_slots else []
+def _outside_availability(service, plan: Plan) -> PlannedVisit | None:
+    slots = list(service.availability.all())
     if not slots:
         return None  # no published pattern: the provider takes bookings by arrangement
     exceptions = {
@@ -52,7 +52,8 @@ def _outside_availability(service, plan: Plan, *, has_slots: bool = True) -> Pla
 
 
 def _placement_refusal(*, budget: Budget, service, plan: Plan, pays_household_relative: bool) -> None:
-    """Every rule an order must pass to be placed, each refused with a plain message."""
+    """Every rule an order must pass to be placed, in order, each refused with a plain message: first the
+    service's facts (listed, covering the holder, in the plan), then the rest (`_rules_after_facts`)."""
     holder = budget.holder
     facts = selectors.service_facts(service_id=service.pk, budget_id=budget.pk,
                                     neighbourhood_id=holder.neighbourhood_id)
@@ -66,6 +67,14 @@ def _placement_refusal(*, budget: Budget, service, plan: Plan, pays_household_re
             f"{holder.display_name}'s support plan does not include {service.category.name.lower()}. "
             "Talk to your coordinator if it should.", field="budget",
         )
+    _rules_after_facts(budget=budget, service=service, plan=plan, pays_household_relative=pays_household_relative,
+                       has_slots=facts.has_slots)
+
+
+def _rules_after_facts(*, budget: Budget, service, plan: Plan, pays_household_relative: bool,
+                       has_slots: bool) -> None:
+    """The placement rules after the service's facts, in order. `has_slots=False` leaves out the availability
+    check (for a service that publishes none, or when it is checked afterwards)."""
     if budget.funding_route == FundingRoute.COUNCIL_MANAGED and not service.council_budget_ok:
         raise OrderRefused("This service cannot be paid from a council-managed account.", field="budget")
     if not (budget.covers(plan.first_visit_on) and budget.covers(plan.last_visit_on)):
@@ -82,13 +91,8 @@ def _placement_refusal(*, budget: Budget, service, plan: Plan, pays_household_re
             f"A block of hours must be used within one budget period: choose an end date on or before "
             f"{end:%-d %B %Y}, and book another block for the next period.", field="last_visit_on",
         )
-    clash = _outside_availability(service, plan, has_slots=facts.has_slots)
-    if clash is not None:
-        local = timezone.localtime(clash.starts_at)
-        raise OrderRefused(
-            f"{service.provider} is not available on {local:%A %-d %B} at {local:%H:%M} for "
-            f"{plan.duration_minutes} minutes. Check the times on their page.", field="visit_starts_at",
-        )
+    if has_slots:
+        _check_availability(service, plan)
     if (
         pays_household_relative
         and budget.funding_route == FundingRoute.DIRECT_PAYMENT
@@ -98,6 +102,16 @@ def _placement_refusal(*, budget: Budget, service, plan: Plan, pays_household_re
             "A direct payment can pay a close relative who lives in the same household only if the council "
             "has agreed it. Ask your coordinator to record the council's agreement first.",
             field="pays_household_relative",
+        )
+
+
+def _check_availability(service, plan: Plan) -> None:
+    clash = _outside_availability(service, plan)
+    if clash is not None:
+        local = timezone.localtime(clash.starts_at)
+        raise OrderRefused(
+            f"{service.provider} is not available on {local:%A %-d %B} at {local:%H:%M} for "
+            f"{plan.duration_minutes} minutes. Check the times on their page.", field="visit_starts_at",
         )
 
 
@@ -134,7 +148,7 @@ _ORDER_PLACE_SQL = (
     "SELECT * FROM orders_order_place(%s::bigint, %s::uuid, %s::bigint, %s::bigint, %s::bigint, %s::text, %s::date, "
     "%s::date, %s::smallint[], %s::time, %s::integer, %s::smallint, %s::text, %s::bigint, %s::integer, %s::integer, "
     "%s::bigint, %s::text, %s::boolean, %s::bigint, %s::text, %s::timestamptz, %s::date[], %s::date[], %s::bigint[], "
-    "%s::text, %s::jsonb)"
+    "%s::text, %s::jsonb, %s::bigint, %s::date, %s::boolean)"
 )
 
 
@@ -163,8 +177,15 @@ def order_place(
     plan = plan_order(service=service, kind=kind, first_visit_on=first_visit_on, visit_starts_at=visit_starts_at,
                       duration_minutes=duration_minutes, last_visit_on=last_visit_on, weekdays=weekdays,
                       items_per_visit=items_per_visit, now=now, block_hours=block_hours)
-    # Every rule that needs no lock, before the transaction: listing, coverage, plan, availability...
-    _placement_refusal(budget=budget, service=service, plan=plan, pays_household_relative=pays_household_relative)
+    # The rules that need no lock. The service's facts come first, but the placement statement asks them itself
+    # (one round trip instead of two); so the rules after them run first here, and if one fails, all of them run
+    # again in their order, so that the refusal is the same one a quote gives.
+    arguments = {"budget": budget, "service": service, "plan": plan, "pays_household_relative": pays_household_relative}
+    try:
+        _rules_after_facts(**arguments, has_slots=False)
+    except OrderRefused:
+        _placement_refusal(**arguments)
+        raise
     holder = budget.holder
     placed_at = timezone.now()
     order = Order(
@@ -181,11 +202,7 @@ def order_place(
                      validate_constraints=False)  # the database enforces both, without extra queries
     # One reservation row per budget period the visits fall in (refuses days outside the plan).
     grouped = _by_period(budget, plan.lines) if plan.total_pence else {}
-    # The locked part, in one statement: lock the budget row, return the first order for a repeated idempotency
-    # key, check the period rule under the lock, then write the order, its reservation rows, its "placed"
-    # transition and its audit event. One statement is one transaction: in autocommit it commits on its own (the
-    # deferred overspend guard runs at that commit); inside a caller's transaction it runs in a savepoint.
-    params = (
+    params = [
         budget.pk, idempotency_key, holder.pk, service.pk, service.provider_id, plan.kind, plan.first_visit_on,
         plan.last_visit_on, plan.weekdays, plan.visit_starts_at, plan.duration_minutes, plan.items_per_visit,
         plan.unit, plan.unit_price_pence, len(plan.visits), plan.block_minutes, plan.total_pence, order.notes,
@@ -193,10 +210,21 @@ def order_place(
         list(grouped), [day for day, _total in grouped.values()], [total for _day, total in grouped.values()],
         f"{user} ordered {service} for {holder}: {format_pence(plan.total_pence)}",
         Jsonb({"total_pence": plan.total_pence, "visits": len(plan.visits), "capacity": str(capacity)}),
-    )
-    with _one_statement_transaction(), connection.cursor() as cursor:
-        cursor.execute(_ORDER_PLACE_SQL, params)
-        order_id, outcome, funding_route, short_starts, short_pence, available_pence = cursor.fetchone()
+        holder.neighbourhood_id, timezone.localdate(), False,
+    ]
+    # The placement statement (orders/sql/placement.sql): the service's facts, then under the budget's lock the
+    # idempotency key, the period rule, and the order, its reservation rows, its "placed" transition and its audit
+    # event. One statement is one transaction: in autocommit it commits on its own (the deferred overspend guard
+    # runs at that commit); inside a caller's transaction it runs in a savepoint.
+    outcome, row = _place(params)
+    if outcome == "check_availability":  # the service publishes its availability: check the visits against it
+        _check_availability(service, plan)
+        params[-1] = True
+        outcome, row = _place(params)
+    if outcome == "refused":  # one of the service's facts failed: ask them again, to say which
+        _placement_refusal(**arguments)
+        raise OrderRefused("This service cannot be booked at the moment. Try again.", field="service")
+    order_id, funding_route, short_starts, short_pence, available_pence = row
     # The provider is emailed by orders.tasks.tell_providers_new_orders (beat, every 10 seconds), which sends
     # every order whose provider_told_at is still empty: the order row is the outbox.
     if outcome == "existing":
@@ -211,6 +239,14 @@ def order_place(
     order._state.adding = False
     order._state.db = connection.alias
     return order
+
+
+def _place(params: list) -> tuple[str, tuple]:
+    """Run the placement statement: (outcome, the rest of its row)."""
+    with _one_statement_transaction(), connection.cursor() as cursor:
+        cursor.execute(_ORDER_PLACE_SQL, params)
+        order_id, outcome, *rest = cursor.fetchone()
+    return outcome, (order_id, *rest)
 
 
 def _one_statement_transaction():

@@ -1,6 +1,6 @@
--- Placing an order (docs/adr/0002-budget-locking.md, "Measured"): the facts its rules need, in one call, and its
--- locked write part in one statement. Called by orders.services.order_place (through orders.selectors for the
--- facts).
+-- Placing an order (docs/adr/0002-budget-locking.md, "Measured"): the facts its rules need about the service, and
+-- the placement itself in one statement. orders.services.order_place calls orders_order_place; the facts are also
+-- asked on their own (orders.selectors.service_facts) for a quote and to word a refusal.
 
 -- What the placement rules need to know about a service for a budget, on a day: is the service listed (the listing
 -- rule itself, providers/sql/listing.sql), does it cover the holder's neighbourhood (its own areas if it has any,
@@ -26,13 +26,17 @@ LANGUAGE sql STABLE AS $$
      WHERE s.id = p_service_id
 $$;
 
--- The locked write part of placing an order, once every rule that needs no lock has passed in Python:
--- 1. lock the budget row (always the first lock). Every statement below runs after the wait, on a fresh snapshot
+-- Placing an order, once every rule that needs no database has passed in Python, in one statement:
+-- 1. unless the caller has just checked them (p_service_checked), the service's facts (orders_service_facts, no lock):
+--    if one fails, nothing is written ('refused') and Python asks them again to word the refusal; a service that
+--    publishes weekly availability goes back to Python to be checked against it first ('check_availability'), and
+--    is placed by a second call with p_service_checked;
+-- 2. lock the budget row (always the first lock). Every statement below runs after the wait, on a fresh snapshot
 --    (PL/pgSQL, READ COMMITTED), so it sees what the previous lock holder committed;
--- 2. the same idempotency key again: the first order, nothing written ('existing');
--- 3. the period rule (orders_budget_shortfall, orders/sql/ledger.sql) for the new reservations: if short, nothing
+-- 3. the same idempotency key again: the first order, nothing written ('existing');
+-- 4. the period rule (orders_budget_shortfall, orders/sql/ledger.sql) for the new reservations: if short, nothing
 --    is written and the shortfall is returned ('short'), from which Python words the refusal;
--- 4. the order, its reservation rows (one per budget period), its "placed" transition and its audit event, the
+-- 5. the order, its reservation rows (one per budget period), its "placed" transition and its audit event, the
 --    last two through the same functions every other service uses (orders/sql/transitions.sql,
 --    market/core/sql/audit.sql).
 CREATE OR REPLACE FUNCTION orders_order_place(
@@ -41,7 +45,8 @@ CREATE OR REPLACE FUNCTION orders_order_place(
     p_duration_minutes integer, p_items_per_visit smallint, p_unit text, p_unit_price_pence bigint,
     p_visit_count integer, p_block_minutes integer, p_total_pence bigint, p_notes text,
     p_pays_household_relative boolean, p_placed_by_id bigint, p_placed_as text, p_now timestamptz,
-    p_periods date[], p_days date[], p_amounts bigint[], p_audit_summary text, p_audit_data jsonb
+    p_periods date[], p_days date[], p_amounts bigint[], p_audit_summary text, p_audit_data jsonb,
+    p_neighbourhood_id bigint, p_on date, p_service_checked boolean
 ) RETURNS TABLE (order_id bigint, outcome text, funding_route text, short_period_starts_on date, short_pence bigint,
                  available_pence bigint)
 LANGUAGE plpgsql AS $$
@@ -51,7 +56,22 @@ DECLARE
     v_starts date;
     v_short bigint;
     v_available bigint;
+    v_facts record;
 BEGIN
+    IF NOT p_service_checked THEN
+        SELECT f.listed, f.covers, f.category_allowed, f.has_slots INTO v_facts
+          FROM orders_service_facts(p_service_id, p_budget_id, p_neighbourhood_id, p_on) AS f;
+        IF NOT FOUND OR NOT (v_facts.listed AND v_facts.covers AND v_facts.category_allowed) THEN
+            RETURN QUERY SELECT NULL::bigint, 'refused'::text, NULL::text, NULL::date, NULL::bigint, NULL::bigint;
+            RETURN;
+        END IF;
+        IF v_facts.has_slots THEN
+            RETURN QUERY SELECT NULL::bigint, 'check_availability'::text, NULL::text, NULL::date, NULL::bigint,
+                                NULL::bigint;
+            RETURN;
+        END IF;
+    END IF;
+
     SELECT b.funding_route INTO v_route FROM orders_budget b WHERE b.id = p_budget_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no budget %', p_budget_id USING ERRCODE = 'foreign_key_violation';

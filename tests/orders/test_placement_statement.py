@@ -1,5 +1,5 @@
-"""Order placement's locked write part, one statement in PostgreSQL (orders_order_place, migration 0006), and the
-per-period totals the database keeps from the ledger."""
+"""Order placement in one statement in PostgreSQL (orders_order_place, orders/sql/placement.sql), and the per-period
+totals the database keeps from the ledger."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def _call_place_function(*, budget, service, user, key, periods, days, amounts):
         cursor.execute(
             "SELECT order_id, outcome FROM orders_order_place(%s, %s, %s, %s, %s, 'one_off', %s, %s, '{}', '10:00', "
             "60, 1::smallint, 'per_hour', 1750, 1, NULL, %s, '', false, %s, 'self', now(), %s::date[], %s::date[], "
-            "%s::bigint[], 'test', '{}'::jsonb)",
+            "%s::bigint[], 'test', '{}'::jsonb, NULL, NULL, true)",  # the service's facts taken as checked
             [budget.pk, key, budget.holder_id, service.pk, service.provider_id, days[0], days[0], sum(amounts), user.pk,
              periods, days, amounts],
         )
