@@ -20,8 +20,12 @@ class OrderRefused(Refused):
 
 
 class IllegalTransition(OrderRefused):
-    """An order or visit cannot move from its current state to the one asked for."""
+    """An order cannot move from its current state to the one asked for (orders.transitions.TRANSITIONS)."""
 
 
 class VisitRefused(Refused):
     """A visit that cannot be recorded, confirmed or disputed as asked."""
+
+
+class IllegalVisitTransition(VisitRefused):
+    """A visit cannot move from its current state to the one asked for (orders.transitions.VISIT_TRANSITIONS)."""

@@ -11,7 +11,8 @@ from django.utils import timezone
 from market.core.forms import GovFormMixin
 from providers.models import PriceUnit
 
-from .models import WEEKDAYS, Budget, OrderKind
+from . import selectors
+from .models import WEEKDAYS, OrderKind
 from .money import parse_pounds
 
 DURATIONS = [(m, f"{m // 60} hour{'s' if m // 60 != 1 else ''}" + (f" {m % 60} minutes" if m % 60 else ""))
@@ -135,14 +136,15 @@ class ItemsForm(_QuestionForm):
 
 class BudgetForm(_QuestionForm):
     budget = forms.ModelChoiceField(
-        label="Which budget should pay?", queryset=Budget.objects.none(), empty_label=None, widget=forms.RadioSelect,
+        label="Which budget should pay?", queryset=selectors.budgets_among(()), empty_label=None,
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose a budget", "invalid_choice": "Choose one of the budgets listed"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["budget"]
-        field.queryset = Budget.objects.filter(pk__in=[b.pk for b in self.budgets])
+        field.queryset = selectors.budgets_among(budget.pk for budget in self.budgets)
         field.label_from_instance = lambda budget: f"{budget.name} ({budget.get_funding_route_display()})"
 
 

@@ -6,10 +6,9 @@ import pytest
 from django.urls import reverse
 
 from market.core.models import AuditEvent
-from orders.concerns import concern_close, concern_take
 from orders.exceptions import OrderRefused
 from orders.models import ConcernStatus
-from orders.services import concern_raise
+from orders.services import concern_close, concern_raise, concern_take
 from tests import factories
 
 

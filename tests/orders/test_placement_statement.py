@@ -1,5 +1,5 @@
-"""Order placement's locked write part, one statement in PostgreSQL (orders_order_place, migration 0006), and the
-per-period totals the database keeps from the ledger."""
+"""Order placement in one statement in PostgreSQL (orders_order_place, orders/sql/placement.sql), and the per-period
+totals the database keeps from the ledger."""
 
 from __future__ import annotations
 
@@ -9,12 +9,22 @@ import uuid
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from market.core.models import AuditEvent
-from orders.exceptions import BudgetExceeded
+from orders.exceptions import BudgetExceeded, OrderRefused
 from orders.models import BudgetPeriodTotal, EntryKind, LedgerEntry, Order, OrderTransition
 from orders.selectors import Balance, budget_balance, budget_periods
-from orders.services import budget_adjust, budget_release, budget_reserve, budget_spend, budget_top_up, order_cancel
+from orders.services import (
+    budget_adjust,
+    budget_release,
+    budget_reserve,
+    budget_spend,
+    budget_top_up,
+    order_cancel,
+    order_quote,
+)
+from providers.models import ServiceAvailability, ServiceStatus
 
 from .helpers import in_days, make_budget, make_service, place, today
 from .test_budget_concurrency import run_at_once
@@ -120,7 +130,7 @@ def _call_place_function(*, budget, service, user, key, periods, days, amounts):
         cursor.execute(
             "SELECT order_id, outcome FROM orders_order_place(%s, %s, %s, %s, %s, 'one_off', %s, %s, '{}', '10:00', "
             "60, 1::smallint, 'per_hour', 1750, 1, NULL, %s, '', false, %s, 'self', now(), %s::date[], %s::date[], "
-            "%s::bigint[], 'test', '{}'::jsonb)",
+            "%s::bigint[], 'test', '{}'::jsonb, NULL, NULL, true)",  # the service's facts taken as checked
             [budget.pk, key, budget.holder_id, service.pk, service.provider_id, days[0], days[0], sum(amounts), user.pk,
              periods, days, amounts],
         )
@@ -217,3 +227,42 @@ def test_concurrent_placements_in_autocommit_keep_the_totals_equal_to_the_ledger
     assert min(line.available for line in budget_periods(budget)) >= 0
     assert _totals(budget) == _ledger_by_period(budget)
     assert LedgerEntry.objects.filter(budget=budget).aggregate(n=Sum("amount_pence"))["n"] == 20_000 + 19_250
+
+
+@pytest.mark.parametrize(
+    ("first_visit_on", "message"),
+    [(3, "not listed"), (30, "not listed")],  # in the plan, or outside it too: the service's facts come first
+)
+def test_placement_gives_the_first_refusal_in_the_rules_order_like_a_quote(holder, budget, service, first_visit_on,
+                                                                           message):
+    service.status = ServiceStatus.PAUSED
+    service.save()
+    arguments = {"kind": "one_off", "first_visit_on": in_days(first_visit_on), "visit_starts_at": datetime.time(10),
+                 "duration_minutes": 60}
+    before = _rows()
+    with pytest.raises(OrderRefused, match=message):
+        order_quote(user=holder.user, budget=budget, service=service, **arguments)
+    with pytest.raises(OrderRefused, match=message):
+        place(user=holder.user, budget=budget, service=service, **arguments)
+    assert _rows() == before
+
+
+def test_a_service_with_published_availability_is_placed_after_the_visits_are_checked(holder, budget, service):
+    ServiceAvailability.objects.create(service=service, weekday=in_days(3).weekday(), starts_at=datetime.time(9),
+                                       ends_at=datetime.time(17))
+    order = place(user=holder.user, budget=budget, service=service)
+    assert Order.objects.get().pk == order.pk
+
+    # Outside it: refused, nothing written.
+    before = _rows()
+    with pytest.raises(OrderRefused, match="is not available on"):
+        place(user=holder.user, budget=budget, service=service, visit_starts_at=datetime.time(16, 30))
+    assert _rows() == before
+
+
+def test_placing_an_order_for_a_service_without_published_availability_is_one_statement(holder, budget, service):
+    with CaptureQueriesContext(connection) as queries:
+        place(user=holder.user, budget=budget, service=service)
+    # (inside the test's transaction it runs in a savepoint; in autocommit it is the statement alone)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1 and "orders_order_place(" in statements[0]

@@ -1,0 +1,55 @@
+"""Writes for budgets, orders and visits: keyword-only functions named <thing>_<verb>, one transaction each.
+
+Locks are always taken in the same order: the Budget row first, then the Order, then its Visits
+(docs/adr/0002-budget-locking.md). Callers read `orders.services.<name>`; the functions live by concern:
+
+- `budgets`: the ledger (set up, reserve, release, spend, adjust, top up) and the affordability check;
+- `placement`: quoting and placing an order, with every placement rule;
+- `lifecycle`: accept, decline, propose a change, accept it, cancel, complete;
+- `visits`: record, confirm, dispute, settle, automatic confirmation, blocks of hours, unrecorded visits;
+- `talk`: messages, reviews and concerns;
+- `_common`: who is acting and on which side, the order and visit locks, and the one way a status changes.
+"""
+
+from ._common import AUTO_CONFIRM_HOURS, NOTICE_HOURS, UNRECORDED_RELEASE_DAYS, order_lock, visit_lock
+from .budgets import (
+    budget_adjust,
+    budget_create,
+    budget_lock,
+    budget_release,
+    budget_reserve,
+    budget_spend,
+    budget_top_up,
+)
+from .lifecycle import order_accept, order_accept_proposal, order_cancel, order_decline, order_propose_change
+from .placement import Quote, order_place, order_quote
+from .talk import (
+    concern_close,
+    concern_raise,
+    concern_take,
+    order_message_post,
+    review_hide,
+    review_reply,
+    review_write,
+)
+from .visits import (
+    blocks_close_expired,
+    visit_auto_confirm,
+    visit_confirm,
+    visit_dispute,
+    visit_record_block,
+    visit_record_delivery,
+    visit_resolve_dispute,
+    visits_auto_confirm_due,
+    visits_release_unrecorded,
+)
+
+__all__ = [
+    "AUTO_CONFIRM_HOURS", "NOTICE_HOURS", "UNRECORDED_RELEASE_DAYS", "Quote", "blocks_close_expired",
+    "budget_adjust", "budget_create", "budget_lock", "budget_release", "budget_reserve", "budget_spend",
+    "budget_top_up", "concern_close", "concern_raise", "concern_take", "order_accept", "order_accept_proposal",
+    "order_cancel", "order_decline", "order_lock", "order_message_post", "order_place", "order_propose_change",
+    "order_quote", "review_hide", "review_reply", "review_write", "visit_auto_confirm", "visit_confirm",
+    "visit_dispute", "visit_lock", "visit_record_block", "visit_record_delivery", "visit_resolve_dispute",
+    "visits_auto_confirm_due", "visits_release_unrecorded",
+]
