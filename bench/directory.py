@@ -1,18 +1,21 @@
 """Benchmark: directory search and storefront pages against a baseline, on one gunicorn server.
 
-    .venv/bin/python -m bench                      # or: python -m bench.directory
-    .venv/bin/python -m bench.directory --requests 400 --concurrency 4
+    .venv/bin/python -m bench                      # both data sets, one after the other
+    .venv/bin/python -m bench.directory --scale borough --requests 400 --concurrency 4
 
 What it does, all on this machine and on loopback only:
-1. starts its own embedded PostgreSQL and Redis (data in .embedded/bench/, kept between runs);
-2. migrates and, the first time, generates the scale data set (bench/dataset.py: 10,000 providers,
-   50,000 services), then ANALYZE;
-3. starts ONE gunicorn server (bench.settings: production settings, DEBUG off) on 127.0.0.1;
-4. sends each scenario (baseline, search, storefront) a warm-up, then a fixed number of requests from a few
+1. starts its own embedded PostgreSQL and Redis for the data set (.embedded/bench-<scale>/, kept between runs);
+2. migrates and, the first time, generates the data set (bench/dataset.py: a borough of 5,000 services, or
+   ten boroughs of 50,000), then ANALYZE;
+3. counts the database queries each kind of page makes (in this process, through Django's test client);
+4. starts ONE gunicorn server (bench.settings: production settings, DEBUG off) on 127.0.0.1;
+5. sends each scenario (baseline, search, storefront) a warm-up, then a fixed number of requests from a few
    client threads with keep-alive connections, recording each latency; the scenarios take turns in rounds
    (a third of each one's requests per round by default), so a burst of other work on the machine hits all
    three alike and the ratios to the baseline stay comparable;
-5. prints a table (throughput, p50, p95, ratio to the baseline) and writes bench/results/directory-<time>.json.
+6. reads each gunicorn worker's resident memory (from /proc) after the run;
+7. prints a table (throughput, p50, p95, ratio to the baseline, queries per page) and writes
+   bench/results/directory-<scale>-<time>.json.
 It stops the server and exits by itself. Targets: search >= 40% of the baseline's throughput, storefront >= 50%.
 """
 
@@ -24,6 +27,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -45,14 +49,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _setup_django() -> dict:
+def _setup_django(scale: str) -> dict:
     from market.embedded import start_postgres, start_redis
 
     env = {
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or start_postgres("bench"),
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL") or start_redis("bench"),
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or start_postgres(f"bench-{scale}"),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL") or start_redis(f"bench-{scale}"),
         "SECRET_KEY": "bench-only-not-secret",
-        "ALLOWED_HOSTS": "127.0.0.1",
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "CONN_MAX_AGE": "600",
     }
@@ -63,20 +67,23 @@ def _setup_django() -> dict:
     return env
 
 
-def _prepare(regenerate: bool, storefront_count: int) -> tuple[dict, list[str]]:
+def _prepare(scale: str, storefront_count: int) -> tuple[dict, list[str]]:
     from django.core.management import call_command
 
     from bench import dataset
 
-    print("Migrating the benchmark database ...", flush=True)
+    wanted = dataset.SCALES[scale]
+    print(f"Migrating the benchmark database ({scale}) ...", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
-    info = {"generated_now": False}
-    if regenerate or not dataset.dataset_ready():
-        if regenerate:
-            call_command("flush", verbosity=0, interactive=False)
-            call_command("migrate", verbosity=0, interactive=False)
-        print("Generating the data set (10,000 providers, 50,000 services) ...", flush=True)
-        info = {"generated_now": True, **dataset.generate()}
+    info = {"scale": scale, "generated_now": False}
+    if not dataset.dataset_ready(wanted):
+        from providers.models import Service
+
+        if Service.objects.exists():
+            raise SystemExit(f"The {scale} database holds another data set: run again with --regenerate.")
+        print(f"Generating the data set ({wanted // dataset.SERVICES_PER_PROVIDER:,} providers, "
+              f"{wanted:,} services) ...", flush=True)
+        info = {"scale": scale, "generated_now": True, **dataset.generate(wanted)}
         dataset.compact_listing()
     slugs = dataset.storefronts(storefront_count)
     dataset.analyze()
@@ -89,6 +96,43 @@ def _prepare(regenerate: bool, storefront_count: int) -> tuple[dict, list[str]]:
         "services_listed": listed_services().count(),
     })
     return info, slugs
+
+
+def _queries_per_page(scenarios: dict[str, list[tuple[str, str]]]) -> dict[str, dict]:
+    """The database queries each kind of page makes, counted through Django's test client on a sample of the
+    measured URLs (after one warm-up request each, as a warm server would serve them)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    counts: dict[str, list[int]] = {}
+    for name, items in scenarios.items():
+        for kind, path in items[:30]:
+            client.get(path)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+            counts.setdefault(kind if name == "search" else name, []).append(len(queries))
+    return {kind: {"min": min(values), "max": max(values)} for kind, values in sorted(counts.items())}
+
+
+def _worker_memory_mib(server_pid: int) -> list[float]:
+    """Resident memory of each gunicorn worker (the server's children), read from /proc; empty off Linux."""
+    sizes = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != server_pid:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(round(int(line.split()[1]) / 1024, 1))
+    return sorted(sizes)
 
 
 def _search_urls(rng: random.Random, count: int) -> list[tuple[str, str]]:
@@ -227,15 +271,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3,
                         help="the scenarios take turns this many times, a slice of the requests each (default 3)")
     parser.add_argument("--regenerate", action="store_true", help="throw the data set away and build it again")
+    parser.add_argument("--scale", choices=["borough", "ten-boroughs", "both"], default="both",
+                        help="data set: a borough (5,000 services), ten boroughs (50,000), or both in turn")
     args = parser.parse_args(argv)
+    if args.scale == "both":
+        # One process per data set: each has its own embedded servers and its own Django set-up.
+        rest = [a for a in (argv if argv is not None else sys.argv[1:]) if not a.startswith("--scale")]
+        codes = [subprocess.call([sys.executable, "-m", "bench.directory", "--scale", scale, *rest], cwd=ROOT)
+                 for scale in ("borough", "ten-boroughs")]
+        return max(codes)
     args.requests = max(10, min(args.requests, 20_000))  # bounded whatever is asked
     args.rounds = max(1, min(args.rounds, args.requests // 10))
 
     os.chdir(ROOT)
     # Stopped from outside (timeout, Ctrl-C): still stop the server this run started (the `finally` below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    env = _setup_django()
-    info, slugs = _prepare(args.regenerate, args.storefronts)
+    if args.regenerate:  # a new database: migrations seed what the data set builds on (kinds of check)
+        from market.embedded import EMBEDDED_DIR
+
+        shutil.rmtree(EMBEDDED_DIR / f"bench-{args.scale}", ignore_errors=True)
+    env = _setup_django(args.scale)
+    info, slugs = _prepare(args.scale, args.storefronts)
     print(f"Data set: {info['providers_total']} providers, {info['services_total']} services "
           f"({info['services_listed']} listed)", flush=True)
 
@@ -247,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         "storefront": [("storefront", f"/providers/{rng.choice(slugs)}/") for _ in range(total)],
     }
 
+    queries = _queries_per_page(scenarios)
     from django.db import connections
 
     connections.close_all()
@@ -273,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
                 size = -(-len(measured) // args.rounds)
                 parts[name].append(_run(port, measured[number * size:(number + 1) * size], args.concurrency))
         results = {name: _summary(rounds) for name, rounds in parts.items()}
+        memory = _worker_memory_mib(server.pid)
     finally:
         server.terminate()
         try:
@@ -299,10 +357,15 @@ def main(argv: list[str] | None = None) -> int:
     kinds = results["search"]["by_kind"]
     print("search by kind: " + "; ".join(f"{k}: p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms" for k, v in kinds.items()))
     print("req/s per round: " + "; ".join(f"{name} {f['rounds_rps']}" for name, f in results.items()))
+    print("queries per page: " + "; ".join(
+        f"{kind}: {v['min']}" + (f"-{v['max']}" if v["max"] != v["min"] else "") for kind, v in queries.items()))
+    print(f"memory per web process (RSS, MiB): {memory}")
+
+    from django.conf import settings
 
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    out = RESULTS / f"directory-{stamp}.json"
+    out = RESULTS / f"directory-{args.scale}-{stamp}.json"
     out.write_text(json.dumps({
         "benchmark": "directory",
         "when_utc": stamp,
@@ -312,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
                      "rounds": args.rounds,
                      "django_settings": "bench.settings (production, DEBUG off)"},
         "data_set": info,
+        "search_engine": settings.DIRECTORY_SEARCH_ENGINE,
+        "queries_per_page": queries,
+        "memory_per_web_process_mib": memory,
         "results": results,
     }, indent=2) + "\n")
     print(f"\nWrote {out.relative_to(ROOT)}")

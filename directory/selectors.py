@@ -1,8 +1,9 @@
 """Reads for the public directory: a page of search results, the form's choices, and demand for commissioners.
 
 A search is three steps (`search_page`): the configured engine finds, orders and counts the matches (directory.search);
-the page's services are re-checked live against the listing rule (providers.selectors.listed_services), which also
-reads what their cards show, in one query; a service the engine found but the rule no longer lists is not shown.
+the page's services are re-checked live against the listing rule (providers/sql/listing.sql), in the one query that
+reads what their cards show (directory/sql/cards.sql); a service the engine found but the rule no longer lists is not
+shown.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Count, F, Func, OuterRef, Q, Value
-from django.db.models.functions import Coalesce, JSONObject
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from market.core.cache import cached
@@ -27,8 +29,6 @@ from providers.display import (
     next_opening,
     price_label,
 )
-from providers.models import AvailabilityException, ProviderCheck, ServiceAvailability
-from providers.selectors import checks_current, listed_services
 
 from .models import SearchRecord
 from .search import Hit, SearchCriteria, search_engine
@@ -107,61 +107,39 @@ def search_page(criteria: SearchCriteria, *, number: int, today: datetime.date |
     return ResultsPage(cards, found.total - dropped, number, size, found.total_is_exact, message)
 
 
+_CARDS_SQL = "SELECT * FROM directory_cards(%s::bigint[], %s::date, %s::date, %s::text)"
+
+
 def result_cards(hits: list[Hit], *, on: datetime.date, now: datetime.datetime) -> list[ResultCard]:
-    """The cards of those hits the listing rule lists on the day, in the hits' order. One query: the live re-check
-    and everything a card shows (weekly slots, the fortnight's days off, the provider's current checks)."""
+    """The cards of those hits the listing rule lists on the day, in the hits' order. One query
+    (directory/sql/cards.sql): the live re-check and everything a card shows (weekly slots, the fortnight's days
+    off, the provider's current checks)."""
     if not hits:
         return []
     horizon = on + datetime.timedelta(days=AVAILABILITY_HORIZON_DAYS)
-    rows = (
-        listed_services(on=on)
-        .filter(pk__in=[hit.service_id for hit in hits])
-        .values("pk", "title", "description", "price_pence", "unit", "provider__name", "provider__slug",
-                "category__name")
-        .annotate(
-            regulated=Func(F("pk"), function="providers_service_regulated", output_field=BooleanField()),
-            slots=ArraySubquery(
-                ServiceAvailability.objects.filter(service=OuterRef("pk"))
-                .values(json=JSONObject(weekday="weekday", starts_at="starts_at", ends_at="ends_at"))
-            ),
-            days_off=ArraySubquery(
-                AvailabilityException.objects.filter(service=OuterRef("pk"), is_available=False,
-                                                     date__range=(on, horizon)).values("date")
-            ),
-            checks=ArraySubquery(
-                checks_current(ProviderCheck.objects.filter(provider=OuterRef("provider_id")), on=on)
-                .order_by("check_type__sort_order", "-decided_at")
-                .values(json=JSONObject(kind="check_type__name", decided_at="decided_at", issued_on="issued_on"))
-            ),
-        )
-    )
-    by_id = {row["pk"]: row for row in rows}
+    with connection.cursor() as cursor:
+        cursor.execute(_CARDS_SQL, [[hit.service_id for hit in hits], on, horizon, settings.TIME_ZONE])
+        by_id = {row[0]: row for row in cursor.fetchall()}
     return [_card(by_id[hit.service_id], hit, now) for hit in hits if hit.service_id in by_id]
 
 
-def _card(row: dict, hit: Hit, now: datetime.datetime) -> ResultCard:
-    slots = [Slot(s["weekday"], datetime.time.fromisoformat(s["starts_at"]), datetime.time.fromisoformat(s["ends_at"]))
-             for s in row["slots"]]
+def _card(row: tuple, hit: Hit, now: datetime.datetime) -> ResultCard:
+    (service_id, title, description, price_pence, unit, provider_name, provider_slug, category_name, regulated,
+     weekdays, starts, ends, days_off, check_kinds, check_days) = row
+    slots = [Slot(*slot) for slot in zip(weekdays or (), starts or (), ends or (), strict=True)]
     return ResultCard(
-        service_id=row["pk"],
-        title=row["title"],
-        provider_name=row["provider__name"],
-        provider_slug=row["provider__slug"],
-        category_name=row["category__name"],
-        regulated=row["regulated"],
-        price=price_label(row["price_pence"], row["unit"]),
-        summary=summary(row["description"]),
-        next_available=describe_opening(next_opening(slots, set(row["days_off"]), now), now),
-        badges=latest_badges((check["kind"], _badge_day(check)) for check in row["checks"]),
+        service_id=service_id,
+        title=title,
+        provider_name=provider_name,
+        provider_slug=provider_slug,
+        category_name=category_name,
+        regulated=regulated,
+        price=price_label(price_pence, unit),
+        summary=summary(description),
+        next_available=describe_opening(next_opening(slots, set(days_off), now), now),
+        badges=latest_badges(zip(check_kinds or (), check_days or (), strict=True)),
         distance=distance_label(hit.distance_m),
     )
-
-
-def _badge_day(check: dict) -> datetime.date:
-    """A badge is dated by the day the council approved the check (local time), else the day it was issued."""
-    if check["decided_at"]:
-        return timezone.localdate(datetime.datetime.fromisoformat(check["decided_at"]))
-    return datetime.date.fromisoformat(check["issued_on"])
 
 
 def summary(description: str) -> str:

@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Avg
 
+from market.core.cache import cached
+
 from .models import Neighbourhood, Postcode
 from .postcodes import normalise_postcode_or_district
+
+#: Postcodes change when the table is imported again (a few times a year); a search asks for one on every request,
+#: so a place is kept in the cache this long.
+PLACE_TTL_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -32,13 +38,21 @@ class UnknownPostcode(LookupError):
 
 
 def place_for_postcode(value: str) -> Place:
-    """Where a postcode (or a district like 'WN1') is. Raises ValidationError if malformed, UnknownPostcode if it
-    is not in the table. One query."""
+    """Where a postcode (or a district like 'WN1') is, at most PLACE_TTL_SECONDS old. Raises ValidationError if
+    malformed, UnknownPostcode if it is not in the table. One query, or none when cached."""
     normalised = normalise_postcode_or_district(value)
+    key = "places:place:" + normalised.replace(" ", "_")
+    place = cached(key, PLACE_TTL_SECONDS, lambda: _place(normalised) or False)
+    if not place:
+        raise UnknownPostcode(normalised)
+    return place
+
+
+def _place(normalised: str) -> Place | None:
     if " " in normalised:
         postcode = Postcode.objects.select_related("neighbourhood").filter(postcode=normalised).first()
         if postcode is None:
-            raise UnknownPostcode(normalised)
+            return None
         area = postcode.neighbourhood
         return Place(normalised, postcode.district, postcode.latitude, postcode.longitude, postcode.easting,
                      postcode.northing, area, (area.pk,) if area else ())
@@ -47,6 +61,6 @@ def place_for_postcode(value: str) -> Place:
         areas=ArrayAgg("neighbourhood_id", distinct=True, default=[]),
     )
     if centre["latitude"] is None:
-        raise UnknownPostcode(normalised)
+        return None
     areas = tuple(sorted(area for area in centre.pop("areas") if area is not None))
     return Place(normalised, normalised, neighbourhood=None, neighbourhood_ids=areas, **centre)
