@@ -276,7 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.scale == "both":
         # One process per data set: each has its own embedded servers and its own Django set-up.
-        rest = [a for a in (argv if argv is not None else sys.argv[1:]) if not a.startswith("--scale")]
+        rest = [f"--{name}={value}" for name, value in
+                (("requests", args.requests), ("warmup", args.warmup), ("concurrency", args.concurrency),
+                 ("workers", args.workers), ("storefronts", args.storefronts), ("rounds", args.rounds))]
+        rest += ["--regenerate"] if args.regenerate else []
         codes = [subprocess.call([sys.executable, "-m", "bench.directory", "--scale", scale, *rest], cwd=ROOT)
                  for scale in ("borough", "ten-boroughs")]
         return max(codes)

@@ -11,10 +11,11 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, F, Func, OuterRef, Prefetch
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Prefetch
 from django.utils import timezone
 from django.utils.html import strip_tags
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 
 from providers.display import (
     AVAILABILITY_HORIZON_DAYS,
@@ -27,7 +28,7 @@ from providers.display import (
     weekly_summary,
 )
 from providers.models import AvailabilityException, PriceUnit, Provider, Service
-from providers.selectors import current_checks, listed_providers, listed_services
+from providers.selectors import current_checks, listed_services
 
 
 @dataclass
@@ -163,19 +164,12 @@ class PageState:
 
 
 def storefront_page_state(*, page_id: int, on: datetime.date | None = None) -> PageState | None:
-    """One query: is the storefront live, when was it published, where, is it (or an ancestor) restricted, and is
-    its provider listed on the day?"""
-    # A view restriction on the page or any of its ancestors (Wagtail paths: an ancestor's is a prefix).
-    restricted = PageViewRestriction.objects.annotate(
-        outer_path=ExpressionWrapper(OuterRef("path"), output_field=CharField())
-    ).filter(outer_path__startswith=F("page__path"))
-    row = (
-        Page.objects.filter(pk=page_id, providerpage__isnull=False)
-        .annotate(restricted=Exists(restricted),
-                  provider_listed=Exists(listed_providers(on=on).filter(pk=OuterRef("providerpage__provider_id"))))
-        .values_list("live", "last_published_at", "url_path", "restricted", "provider_listed")
-        .first()
-    )
+    """One query (cms/sql/storefront.sql): is the storefront live, when was it published, where, is it (or an
+    ancestor) restricted, and is its provider listed on the day?"""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM cms_storefront_state(%s::integer, %s::date)",
+                       [page_id, on or timezone.localdate()])
+        row = cursor.fetchone()
     return PageState(*row) if row else None
 
 

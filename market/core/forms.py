@@ -3,12 +3,38 @@
 from django.forms.renderers import BaseRenderer
 from django.template import engines
 
+#: Django's widget templates that forms/widgets.html writes as macros (the same markup), by macro.
+WIDGET_MACROS = {
+    **{f"django/forms/widgets/{name}.html": "input"
+       for name in ("text", "email", "number", "password", "date", "hidden", "checkbox", "url", "tel", "search")},
+    "django/forms/widgets/select.html": "select",
+    "django/forms/widgets/textarea.html": "textarea",
+    "django/forms/widgets/radio.html": "choices",
+    "django/forms/widgets/checkbox_select.html": "choices",
+}
+
+
+def widget_context(field, attrs=None) -> tuple[str | None, dict | None]:
+    """(macro, context) for forms/widgets.html: what Django's widget template would be given, built as
+    BoundField.as_widget builds it, and the macro that writes the same markup; (None, None) for a widget that only
+    Django renders (file inputs, multi-widgets)."""
+    widget = field.field.widget
+    macro = WIDGET_MACROS.get(widget.template_name)
+    if macro is None:
+        return None, None
+    if field.field.localize:
+        widget.is_localized = True
+    attrs = field.build_widget_attrs(attrs or {}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    return macro, widget.get_context(field.html_name, field.value(), attrs)["widget"]
+
 
 class SiteFormRenderer(BaseRenderer):
     """The site's forms render with Jinja2 templates (Django's own Jinja2 backend, the "jinja2" engine in
-    TEMPLATES): market/core/jinja2/forms/ for the form and each field, Django's jinja2 widget templates for the
-    inputs. One markup for every form, and fast enough for the directory's search page. The Wagtail admin's forms
-    keep Django's renderer."""
+    TEMPLATES): market/core/jinja2/forms/ for the form, each field and the usual widgets (widgets.html, the markup of
+    Django's own widget templates as macros), Django's jinja2 widget templates for the rest. One markup for every
+    form, and fast enough for the directory's search page. The Wagtail admin's forms keep Django's renderer."""
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"

@@ -7,6 +7,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import Environment
 
+from .forms import widget_context
+
 
 def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -14,5 +16,5 @@ def url(name: str, *args, **kwargs) -> str:
 
 def environment(**options) -> Environment:
     env = Environment(**options)  # noqa: S701 - Django's Jinja2 backend turns autoescape on by default
-    env.globals.update(url=url, static=static)
+    env.globals.update(url=url, static=static, widget_context=widget_context)
     return env
