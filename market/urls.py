@@ -14,6 +14,7 @@ urlpatterns = [
     path("provider/", include("providers.urls")),
     path("commissioners/verification/", include("providers.urls_verification")),
     path("orders/", include("orders.urls")),
+    path("staff/background/", include("market.outbox.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
+from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from market.core.health import HEARTBEAT_KEY, redis_client
 
 from . import factories
 
@@ -25,6 +34,14 @@ def pytest_collection_modifyitems(items):
         )
         if transactional and "django_db_serialized_rollback" not in names:
             names.append("django_db_serialized_rollback")
+
+
+@pytest.fixture
+def send_outbox(db):
+    """Send what the outbox holds, as the worker's send_outbox task does; returns its report."""
+    from market.outbox.services import outbox_send_due
+
+    return outbox_send_due
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +92,36 @@ def verified_client(client):
         return client
 
     return sign_in
+
+
+def _worker_environment() -> dict[str, str]:
+    database = settings.DATABASES["default"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "market.settings.test"}
+    # The worker must use this test run's database (test_<name>), on the same server as this process.
+    server = urlsplit(os.environ["DATABASE_URL"])
+    env["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{database['NAME']}"))
+    env["REDIS_URL"] = settings.REDIS_URL
+    return env
+
+
+def wait_for_heartbeat(process, seconds=60) -> None:
+    deadline = time.monotonic() + seconds
+    while redis_client().get(HEARTBEAT_KEY) is None and time.monotonic() < deadline:
+        assert process.poll() is None, "the worker exited"
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real worker process on this run's Redis and database, started and ready."""
+    redis_client().delete(HEARTBEAT_KEY)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo", "--loglevel", "WARNING",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        env=_worker_environment(),
+        cwd=settings.BASE_DIR,
+    )
+    wait_for_heartbeat(process)
+    yield process
+    process.terminate()
+    process.wait(timeout=20)

@@ -10,6 +10,16 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=30),
         "options": {"expires": 25},
     },
+    "worker-send-outbox": {
+        "task": "worker.tasks.send_outbox",
+        "schedule": timedelta(seconds=10),
+        "options": {"expires": 9},
+    },
+    "worker-prune-task-runs": {
+        "task": "worker.tasks.prune_task_runs",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 3600},
+    },
     "orders-auto-confirm-visits": {
         "task": "orders.tasks.auto_confirm_visits",
         "schedule": timedelta(minutes=5),

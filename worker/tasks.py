@@ -4,6 +4,8 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from market.core.health import heartbeat_record
+from market.core.runs import recorded, task_run, task_runs_prune
+from market.outbox.services import outbox_send_due
 
 
 @shared_task(name="worker.tasks.heartbeat", ignore_result=True)
@@ -15,3 +17,22 @@ def heartbeat() -> None:
 def _heartbeat_at_start(**_) -> None:
     """A worker that has just started is alive: /healthz need not wait for beat's first heartbeat."""
     heartbeat_record()
+
+
+@shared_task(name="worker.tasks.send_outbox", ignore_result=True)
+def send_outbox() -> int:
+    """Send the outbox's due emails (beat, every 10 seconds). Safe to run in several workers at once: each email
+    is claimed with SKIP LOCKED. A refused email waits for its next try; it is not this task that retries."""
+    with task_run("worker.tasks.send_outbox") as run:
+        report = outbox_send_due()
+        if report.sent:
+            run.done(report.sent)
+        if report.retrying or report.failed:
+            run.failed(report.retrying + report.failed)
+    return report.sent
+
+
+@shared_task(name="worker.tasks.prune_task_runs", ignore_result=True)
+@recorded
+def prune_task_runs() -> int:
+    return task_runs_prune()

@@ -1,7 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
 
 from market.core.forms import GovFormMixin
+from market.outbox.services import outbox_enqueue
 
 from .models import ConsentScope
 
@@ -60,3 +62,14 @@ class ConsentGrantForm(GovFormMixin, forms.Form):
 
 class ConsentRevokeForm(GovFormMixin, forms.Form):
     reason = forms.CharField(label="Reason (optional)", required=False, max_length=300)
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's password reset, with the email queued in the outbox like every other (so a mail outage delays it
+    rather than losing it or failing the page)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        outbox_enqueue(to=[to_email], subject=subject, body=body)

@@ -22,7 +22,7 @@ from market.core.exceptions import DomainError
 from market.core.forms import posted
 
 from . import selectors, services
-from .forms import ConsentGrantForm, ConsentRevokeForm, SecondFactorForm, SignInForm
+from .forms import ConsentGrantForm, ConsentRevokeForm, OutboxPasswordResetForm, SecondFactorForm, SignInForm
 from .models import ConsentScope, Person
 from .permissions import Capacity, capacity_for, person_access
 
@@ -39,6 +39,7 @@ class SignOutView(auth_views.LogoutView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
+    form_class = OutboxPasswordResetForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-sent")

@@ -33,3 +33,35 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} by {self.actor or 'system'}"
+
+
+class TaskRun(models.Model):
+    """One run of a periodic task, recorded so staff can see that the background work happens: when it
+    started and finished, how many items it did, how many failed, and (for long runs) how far it has got."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    task = models.CharField(max_length=100)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    items_total = models.PositiveIntegerField(null=True, blank=True, help_text="Known for long runs: the progress bar.")
+    items_done = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["task", "-started_at"], name="core_taskrun_task_idx")]
+
+    def __str__(self):
+        return f"{self.task} at {self.started_at:%Y-%m-%d %H:%M:%S} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int | None:
+        if not self.items_total:
+            return None
+        return min(100, round(100 * self.items_done / self.items_total))

@@ -20,6 +20,7 @@ COUNCIL_NAME = env("COUNCIL_NAME", default="Wigan Council")
 INSTALLED_APPS = [
     "market.accounts",
     "market.core",
+    "market.outbox",
     "market.places",
     "market.taxonomy",
     "providers",
@@ -218,3 +219,8 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".embedde
 PROVIDER_CHECK_MAX_UPLOAD_BYTES = env.int("PROVIDER_CHECK_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 # A price rise above this percentage waits for a commissioner's approval before it goes live.
 MAX_UNREVIEWED_PRICE_RISE_PERCENT = env.int("MAX_UNREVIEWED_PRICE_RISE_PERCENT", default=10)
+
+# The outbox (market/outbox): every email is a row sent by the worker, retried with exponential backoff.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)

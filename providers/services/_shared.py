@@ -7,11 +7,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 
 from market.accounts.models import Role, User
+from market.outbox.services import outbox_enqueue
 
 from ..exceptions import NotAllowed, Refused
 from ..models import MemberRole, Provider, ProviderMembership
@@ -49,12 +48,12 @@ def _full_clean(instance, *, exclude: Iterable[str] = ()) -> None:
 
 
 def _tell_provider(provider: Provider, subject: str, body: str) -> None:
-    """Email the provider's contact address and owners after the transaction commits (a failed email is
-    logged, never undoes the decision: the dashboard shows the same news)."""
+    """Email the provider's contact address and owners through the outbox, in the decision's transaction
+    (a mail outage delays the email, never undoes the decision: the dashboard shows the same news)."""
     recipients = sorted(
         {provider.email, *provider.memberships.filter(role=MemberRole.OWNER).values_list("user__email", flat=True)}
         - {""}
     )
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("providers:dashboard", kwargs={"slug": provider.slug})
     text = f"{body}\n\nSee your provider page: {link}\n"
-    transaction.on_commit(lambda: send_mail(subject, text, None, recipients), robust=True)
+    outbox_enqueue(to=recipients, subject=subject, body=text)

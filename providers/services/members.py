@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -13,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from market.accounts.models import Role, User
 from market.accounts.services import user_grant_roles
 from market.core.audit import audit_record
+from market.outbox.services import outbox_enqueue
 
 from ..editors import editors_sync
 from ..exceptions import Refused
@@ -64,7 +64,7 @@ def _send_member_invite(*, provider: Provider, user: User, new_login: bool) -> N
         body = f"{provider} has added you to {settings.SITE_NAME}.\n\nChoose your password here to sign in:\n{link}\n"
     else:
         body = f"{provider} has added you to {settings.SITE_NAME}. Sign in with your usual account.\n"
-    send_mail(f"You have been added to {provider}", body, None, [user.email])
+    outbox_enqueue(to=[user.email], subject=f"You have been added to {provider}", body=body)
 
 
 def member_remove(*, membership: ProviderMembership, actor: User) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from market.accounts.models import ConsentScope, FundingRoute
 from market.accounts.services import consent_grant
 from market.core.models import AuditEvent
+from market.outbox.models import Email
 from orders.exceptions import BudgetExceeded, IllegalTransition, OrderRefused
 from orders.models import (
     DirectPaymentAgreement,
@@ -33,7 +34,7 @@ from orders.services import (
     order_propose_change,
     order_quote,
 )
-from orders.tasks import tell_provider_order_placed, tell_providers_new_orders
+from orders.tasks import tell_providers_new_orders
 from orders.transitions import TRANSITIONS
 from providers.models import AvailabilityException, ServiceAvailability, ServiceStatus
 from tests import factories
@@ -72,7 +73,8 @@ def test_visit_costs_are_whole_pence(unit, price, minutes, items, expected):
     assert visit_cost(unit=unit, price_pence=price, minutes=minutes, items=items) == expected
 
 
-def test_placing_an_order_reserves_its_cost(holder, budget, service, django_capture_on_commit_callbacks, mailoutbox):
+def test_placing_an_order_reserves_its_cost(holder, budget, service, django_capture_on_commit_callbacks, mailoutbox,
+                                            send_outbox):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         order = place(user=holder.user, budget=budget, service=service, duration_minutes=90)
 
@@ -85,12 +87,13 @@ def test_placing_an_order_reserves_its_cost(holder, budget, service, django_capt
     assert entry.effective_on == in_days(3)
     assert list(order.transitions.values_list("from_status", "to_status", "capacity")) == [("", "placed", "self")]
     assert AuditEvent.objects.filter(action="order.placed", object_id=str(order.pk)).count() == 1
-    # Nothing is sent or queued in the request: the order row is the outbox, read by a beat task
-    assert (callbacks, mailoutbox, order.provider_told_at) == ([], [], None)
+    # Nothing is sent or queued in the request: the order row is the marker, read by a beat task
+    assert (callbacks, mailoutbox, order.provider_told_at, Email.objects.count()) == ([], [], None, 0)
 
-    # When the beat task runs (twice, as overlapping runs would), the provider is told once
+    # When the beat task runs (twice, as overlapping runs would), the provider's email is queued once
     assert tell_providers_new_orders() == 1
     assert tell_providers_new_orders() == 0
+    assert send_outbox().sent == 1
     assert len(mailoutbox) == 1
     assert mailoutbox[0].subject == f"[{settings.SITE_NAME}] {order.reference}: a new order"
     assert mailoutbox[0].to == sorted({service.provider.email, service.owner.email})
@@ -98,18 +101,21 @@ def test_placing_an_order_reserves_its_cost(holder, budget, service, django_capt
                                   "Sign in to accept, decline or propose a change.")
 
 
-def test_a_mail_outage_leaves_the_new_order_email_to_be_retried(holder, budget, service, settings, mailoutbox):
+def test_a_mail_outage_leaves_the_new_order_email_to_be_retried(holder, budget, service, settings, mailoutbox,
+                                                                 send_outbox):
     order = place(user=holder.user, budget=budget, service=service)
+    assert tell_providers_new_orders() == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
 
-    with pytest.raises(ConnectionError):
-        tell_provider_order_placed(order.pk)
+    report = send_outbox()
 
-    order.refresh_from_db()
-    assert (order.provider_told_at, mailoutbox) == (None, [])
+    email = Email.objects.get(key=f"order-placed:{order.pk}")
+    assert (report.sent, report.retrying, email.status, email.attempts, mailoutbox) == (0, 1, "pending", 1, [])
+    assert "Connection refused" in email.last_error or "Errno" in email.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert tell_provider_order_placed(order.pk) is True
+    assert send_outbox().sent == 0  # not due yet: it waits for its backoff
+    assert send_outbox(now=email.due_at).sent == 1
     assert [m.subject for m in mailoutbox] == [f"[{settings.SITE_NAME}] {order.reference}: a new order"]
 
 
@@ -391,43 +397,21 @@ def test_cancelling_inside_the_notice_period_is_for_the_coordinator(holder, budg
     assert OrderTransition.objects.filter(order=order, to_status="cancelled").get().capacity == "coordinator"
 
 
-def test_the_one_order_task_tells_the_provider_once(holder, budget, service, mailoutbox):
-    # The single-order task (kept for messages queued before the beat sender existed) sends once
-    order = place(user=holder.user, budget=budget, service=service)
-
-    assert tell_provider_order_placed(order.pk) is True
-    assert tell_provider_order_placed(order.pk) is False
-    assert tell_providers_new_orders() == 0
-    assert [m.subject for m in mailoutbox] == [f"[{settings.SITE_NAME}] {order.reference}: a new order"]
-
-
-def test_new_orders_are_told_oldest_first_and_a_mail_outage_leaves_them_for_the_next_run(
-    holder, budget, service, settings, mailoutbox
-):
-    from orders.tasks import resend_untold_new_orders
-
+def test_new_orders_are_told_oldest_first_once(holder, budget, service, mailoutbox, send_outbox):
     # Given two new orders, the second placed first in time...
     first = place(user=holder.user, budget=budget, service=service)
     second = place(user=holder.user, budget=budget, service=service)
     Order.objects.filter(pk=second.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=1))
 
-    # ...while the mail server is down, a run sends nothing and leaves both untold.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
-    assert tell_providers_new_orders() == 0
-    assert list(Order.objects.filter(provider_told_at__isnull=True).order_by("pk").values_list("pk", flat=True)) == [
-        first.pk, second.pk]
-
-    # Once it is back, the next run sends both, oldest first, and never again (the old task name too).
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # ...one run queues both, oldest first, and never again.
     assert tell_providers_new_orders() == 2
-    assert (tell_providers_new_orders(), resend_untold_new_orders()) == (0, 0)
+    assert tell_providers_new_orders() == 0
+    assert send_outbox().sent == 2
     assert [m.subject for m in mailoutbox] == [
         f"[{settings.SITE_NAME}] {second.reference}: a new order",
         f"[{settings.SITE_NAME}] {first.reference}: a new order",
     ]
     assert Order.objects.filter(provider_told_at__isnull=True).count() == 0
-
 
 def test_beat_tells_providers_about_new_orders_every_ten_seconds():
     from worker.schedule import BEAT_SCHEDULE

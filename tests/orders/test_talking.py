@@ -41,7 +41,9 @@ def _completed(holder, budget):
     return order, service
 
 
-def test_a_message_is_emailed_to_the_other_side(holder, budget, service, django_capture_on_commit_callbacks):
+def test_a_message_is_emailed_to_the_other_side(
+    holder, budget, service, django_capture_on_commit_callbacks, send_outbox
+):
     order = place(user=holder.user, budget=budget, service=service)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -51,6 +53,7 @@ def test_a_message_is_emailed_to_the_other_side(holder, budget, service, django_
 
     assert list(order.messages.values_list("author_side", "body")) == [
         ("holder", "Could you bring the paper?"), ("provider", "Of course.")]
+    assert send_outbox().sent >= 1
     assert service.owner.email in mail.outbox[0].to and "a new message" in mail.outbox[0].subject
     assert mail.outbox[1].to == [holder.user.email]
 
@@ -112,8 +115,7 @@ def test_a_commissioner_hides_a_review_with_a_reason(holder, budget, commissione
 
 
 def test_a_safeguarding_concern_goes_to_the_top_of_the_queue_and_commissioners_are_told(
-    client, holder, budget, service, commissioner, django_capture_on_commit_callbacks
-):
+    client, holder, budget, service, commissioner, django_capture_on_commit_callbacks, send_outbox):
     other = factories.ProviderFactory()
     concern_raise(user=factories.HolderUserFactory(), provider=other, body="Late every time", is_safeguarding=False)
     client.force_login(holder.user)
@@ -127,6 +129,7 @@ def test_a_safeguarding_concern_goes_to_the_top_of_the_queue_and_commissioners_a
     assert "gone straight to the council's commissioners as <strong>urgent</strong>" in response.content.decode()
     queue = list(concern_queue())
     assert [(c.provider, c.is_safeguarding) for c in queue] == [(service.provider, True), (other, False)]
+    assert send_outbox().sent >= 1
     assert [m.to for m in mail.outbox] == [[commissioner.email]]
     assert "URGENT" in mail.outbox[0].subject
     assert AuditEvent.objects.filter(action="concern.raised").count() == 2

@@ -141,7 +141,7 @@ def test_a_visit_cannot_be_confirmed_twice_or_before_it_is_recorded(holder, budg
     assert _state(order, visit) == before
 
 
-def test_a_disputed_visit_goes_to_the_coordinator(holder, budget, django_capture_on_commit_callbacks):
+def test_a_disputed_visit_goes_to_the_coordinator(holder, budget, django_capture_on_commit_callbacks, send_outbox):
     coordinator = holder.caseload_assignments.get().coordinator
     order, service, visit = booked_order(holder, budget)
     deliver(visit, service)
@@ -152,6 +152,7 @@ def test_a_disputed_visit_goes_to_the_coordinator(holder, budget, django_capture
 
     order.refresh_from_db()
     assert order.status == OrderStatus.DISPUTED
+    assert send_outbox().sent >= 1
     assert any(coordinator.email in message.to and "disputed" in message.subject for message in mail.outbox)
     # Disputed money stays reserved until the coordinator settles it.
     assert budget_balance(budget).committed == 1750
@@ -176,8 +177,7 @@ def test_a_settled_dispute_can_be_paid(holder, budget):
 
 
 def test_unanswered_visits_are_confirmed_automatically_and_the_holder_told(
-    holder, budget, django_capture_on_commit_callbacks
-):
+    holder, budget, django_capture_on_commit_callbacks, send_outbox):
     _order, service, visit = booked_order(holder, budget)
     deliver(visit, service)
     mail.outbox.clear()
@@ -194,6 +194,7 @@ def test_unanswered_visits_are_confirmed_automatically_and_the_holder_told(
     assert (visit.status, visit.confirmed_automatically, visit.answered_by) == (VisitStatus.CONFIRMED, True, None)
     assert budget_balance(budget).spent == 1750
     assert LedgerEntry.objects.get(kind=EntryKind.SPEND).actor is None
+    assert send_outbox().sent >= 1
     assert [m.to for m in mail.outbox if "confirmed automatically" in m.subject] == [[holder.user.email]]
 
 

@@ -19,8 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_owner_adds_someone_new_who_gets_a_link_to_choose_a_password(
-    client, provider, owner, django_capture_on_commit_callbacks
-):
+    client, provider, owner, django_capture_on_commit_callbacks, send_outbox):
     client.force_login(owner)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -33,6 +32,7 @@ def test_the_owner_adds_someone_new_who_gets_a_link_to_choose_a_password(
     user = User.objects.get(email="sam@example.org")
     assert (user.full_name, user.roles, user.has_usable_password()) == ("Sam Green", [Role.PROVIDER_MEMBER], False)
     assert ProviderMembership.objects.get(user=user).role == MemberRole.STAFF
+    assert send_outbox().sent >= 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["sam@example.org"]
     assert "/account/password-reset/" in mail.outbox[0].body

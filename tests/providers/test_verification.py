@@ -274,8 +274,7 @@ def test_the_review_page_shows_everything_needed_to_decide(
 
 
 def test_the_provider_is_emailed_each_decision_with_the_reason(
-    commissioner, pending_provider, pending_check, django_capture_on_commit_callbacks, mailoutbox
-):
+    commissioner, pending_provider, pending_check, django_capture_on_commit_callbacks, mailoutbox, send_outbox):
     from tests.factories import ProviderMembershipFactory
 
     owner = ProviderMembershipFactory(provider=pending_provider).user
@@ -285,6 +284,7 @@ def test_the_provider_is_emailed_each_decision_with_the_reason(
     with django_capture_on_commit_callbacks(execute=True):
         services.provider_approve(provider=pending_provider, actor=commissioner, reason="Welcome aboard.")
 
+    assert send_outbox().sent >= 1
     assert [m.subject for m in mailoutbox] == [
         "Enhanced DBS check for Alan Prescott: not accepted",
         "Aspull Community Shed is approved",

@@ -1,0 +1,81 @@
+"""Recording each periodic run: `with task_run("orders.auto_confirm_visits") as run: run.done(n)`."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.db.models import F
+from django.utils import timezone
+
+from .models import TaskRun
+
+logger = logging.getLogger(__name__)
+
+#: How long runs are kept. A run that found nothing to do (most of the every-10-seconds ones) is kept a day.
+KEEP_RUNS_FOR = timedelta(days=30)
+KEEP_QUIET_RUNS_FOR = timedelta(days=1)
+
+
+class RunRecorder:
+    """What a task tells its run as it goes. Progress is written at once (outside the task's own transactions),
+    so the staff page can show a long run moving."""
+
+    def __init__(self, run: TaskRun):
+        self.run = run
+
+    def expect(self, total: int) -> None:
+        self.run.items_total = total
+        TaskRun.objects.filter(pk=self.run.pk).update(items_total=total)
+
+    def done(self, count: int = 1) -> None:
+        self.run.items_done += count
+        TaskRun.objects.filter(pk=self.run.pk).update(items_done=F("items_done") + count)
+
+    def failed(self, count: int = 1) -> None:
+        self.run.failures += count
+        TaskRun.objects.filter(pk=self.run.pk).update(failures=F("failures") + count)
+
+
+@contextmanager
+def task_run(task: str) -> Iterator[RunRecorder]:
+    """Record one run of `task`: started now, finished (or failed, with the error) when the block ends. An
+    exception is recorded and raised again, so Celery's own retry rules still apply."""
+    recorder = RunRecorder(TaskRun.objects.create(task=task))
+    try:
+        yield recorder
+    except Exception as error:
+        TaskRun.objects.filter(pk=recorder.run.pk).update(
+            status=TaskRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+    TaskRun.objects.filter(pk=recorder.run.pk).update(status=TaskRun.Status.FINISHED, finished_at=timezone.now())
+
+
+def task_runs_prune(*, now=None) -> int:
+    """Forget old runs (run nightly): quiet ones after a day, the rest after a month."""
+    now = now or timezone.now()
+    ended = TaskRun.objects.exclude(status=TaskRun.Status.RUNNING)
+    quiet = ended.filter(status=TaskRun.Status.FINISHED, items_done=0, failures=0)
+    quiet = quiet.filter(started_at__lt=now - KEEP_QUIET_RUNS_FOR)
+    deleted_quiet, _ = quiet.delete()
+    deleted_old, _ = ended.filter(started_at__lt=now - KEEP_RUNS_FOR).delete()
+    return deleted_quiet + deleted_old
+
+
+def recorded(function):
+    """Record every call of a periodic task's function as a run named after it (module.function); a count it
+    returns is the run's items done."""
+
+    @functools.wraps(function)
+    def run_recorded(*args, **kwargs):
+        with task_run(f"{function.__module__}.{function.__name__}") as run:
+            result = function(*args, **kwargs)
+            if isinstance(result, int) and result > 0:
+                run.done(result)
+        return result
+
+    return run_recorded

@@ -1,0 +1,42 @@
+"""An email waiting to go, gone, or given up on."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Email(models.Model):
+    """One email. Written by `outbox_enqueue` inside the transaction of the change it tells of (a rollback
+    takes it back too); sent by `outbox_send_due` in the worker. `key`, when given, makes the email once-only:
+    a second enqueue with the same key is a no-op (nothing is sent twice for the same reason)."""
+
+    to = ArrayField(models.EmailField(), help_text="Recipients' addresses.")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    due_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["due_at", "id"], name="outbox_email_due_idx", condition=models.Q(status=EmailStatus.PENDING)
+            ),
+            models.Index(fields=["status", "-created_at"], name="outbox_email_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} to {', '.join(self.to)} ({self.get_status_display()})"
