@@ -20,6 +20,7 @@ from django_otp import login as otp_login
 
 from market.core.exceptions import DomainError
 from market.core.forms import posted
+from market.core.redirects import redirect_to_next
 
 from . import selectors, services
 from .forms import ConsentGrantForm, ConsentRevokeForm, OutboxPasswordResetForm, SecondFactorForm, SignInForm
@@ -61,7 +62,7 @@ def second_factor(request):
         device = services.second_factor_match(user=user, token=form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "accounts:dashboard")
+            return redirect_to_next(request, "accounts:dashboard")
         form.add_error("token", "That code did not match. Check the time on your phone and try the newest code.")
     return render(request, "accounts/second_factor.html", {"form": form})
 
