@@ -122,11 +122,16 @@ DIRECTORY_SEARCH_ENGINE = env("DIRECTORY_SEARCH_ENGINE", default="directory.sear
 REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "market",
+        # Redis is an accelerator, never a reason for a page to fail: a failed read is a miss, a failed
+        # write is skipped, and both are logged (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS).
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
 }
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

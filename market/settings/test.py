@@ -9,19 +9,13 @@ os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 ensure_services("test", ephemeral=True)
 
 from .base import *  # noqa: E402,F403
-from .base import BASE_DIR  # noqa: E402
+from .base import BASE_DIR, CACHES  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / ".embedded" / "test" / "media"
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
-        "KEY_PREFIX": "market-test",
-    }
-}
+CACHES = {"default": {**CACHES["default"], "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "market-test"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

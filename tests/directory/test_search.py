@@ -187,8 +187,7 @@ def test_search_query_count_is_constant_whatever_the_number_of_results(
 def test_the_search_still_works_while_the_cache_is_down(client, listed, settings):
     # Given a cache server nobody answers at (the form's categories and needs are normally read from it)
     listed(title="Cuppa")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:9/0"}}
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"}}
 
     response = client.get(URL, {"q": "cuppa"})
 
