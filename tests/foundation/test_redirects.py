@@ -52,6 +52,15 @@ def test_the_second_factor_sends_on_to_a_page_of_this_site(client, db):
     assert response["Location"] == "/admin/pages/"
 
 
+def _redirects_to_request_value(node) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    if getattr(node.func, "id", getattr(node.func, "attr", "")) not in {"redirect", "HttpResponseRedirect"}:
+        return False
+    return any(isinstance(inner, ast.Attribute) and inner.attr in {"GET", "POST", "META", "headers"}
+               for argument in node.args for inner in ast.walk(argument))
+
+
 def test_no_view_redirects_to_a_request_value_except_through_the_helper():
     """The class of the defect: any redirect( or HttpResponseRedirect( whose argument reads the request."""
     offenders = []
@@ -60,10 +69,6 @@ def test_no_view_redirects_to_a_request_value_except_through_the_helper():
             if "migrations" in path.parts or path.name == "redirects.py":
                 continue
             for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in {
-                    "redirect", "HttpResponseRedirect"
-                }:
-                    if any(isinstance(inner, ast.Attribute) and inner.attr in {"GET", "POST", "META", "headers"}
-                           for argument in node.args for inner in ast.walk(argument)):
-                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                if _redirects_to_request_value(node):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
