@@ -19,11 +19,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
 ]
 
-if settings.DEBUG:
+if settings.DEBUG:  # static files are WhiteNoise's, in development too (market/settings/dev.py)
     from django.conf.urls.static import static
-    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
-    urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Provider storefronts: an anonymous visitor's reused render, re-checked in one query; else Wagtail (cms/views.py).

@@ -15,3 +15,10 @@ ensure_services("dev")
 from .base import *  # noqa: E402,F403
 
 INTERNAL_IPS = ["127.0.0.1"]
+
+# Static files through WhiteNoise as in production (the apps' folders indexed at start, no collectstatic), not
+# through runserver's own handler, which answered a traversal like /static/..%2f..%2f.embedded/ with a 500. Without
+# autorefresh WhiteNoise only serves files it indexed, so a traversal is a plain 404 (a new static file needs a
+# restart of `make run`; a changed one does not).
+INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]  # noqa: F405
+WHITENOISE_USE_FINDERS = True
