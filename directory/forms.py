@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.core.exceptions import ValidationError
 
-from market.core.forms import GovFormMixin
+from market.core.forms import GovFormMixin, MoneyField
+from market.core.money import MAX_PRICE_POUNDS
 from market.places.selectors import Place, UnknownPostcode, place_for_postcode
 from market.taxonomy.models import Category, Need
 
@@ -15,7 +14,6 @@ from .search import PERIODS, SORTS, SearchCriteria
 from .selectors import taxonomy_choices
 
 MAX_TEXT = 200
-MAX_PRICE_POUNDS = Decimal("1000")
 
 WEEKDAYS = [("", "Any day"), *[(str(i), name) for i, name in enumerate(
     ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])]]
@@ -30,7 +28,6 @@ LANGUAGES = [
     "Lithuanian", "Mandarin", "Polish", "Portuguese", "Punjabi", "Romanian", "Somali", "Tamil", "Turkish",
     "Urdu", "Welsh",
 ]
-PRICE_MESSAGE = "Enter an amount in pounds, like 18 or 17.50."
 
 
 class SearchForm(GovFormMixin, forms.Form):
@@ -61,11 +58,9 @@ class SearchForm(GovFormMixin, forms.Form):
         required=False, choices=PERIOD_CHOICES, label="Time of day",
         error_messages={"invalid_choice": "Choose a time of day from the list."},
     )
-    max_price = forms.CharField(
-        required=False, max_length=10, label="Most you want to pay, in pounds",
+    max_price = MoneyField(
+        max_pounds=MAX_PRICE_POUNDS, required=False, label="Most you want to pay, in pounds",
         help_text="For each hour, visit or session, for example 18 or 17.50.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input--short"}),
-        error_messages={"max_length": PRICE_MESSAGE},
     )
     language = forms.ChoiceField(
         required=False, choices=[("", "Any language"), *[(name, name) for name in LANGUAGES]],
@@ -117,22 +112,6 @@ class SearchForm(GovFormMixin, forms.Form):
             ) from None
         except ValidationError:
             raise ValidationError("Enter a real postcode, like WN1 1AA, or the first half only, like WN5.") from None
-
-    def clean_max_price(self) -> int | None:
-        value = self.cleaned_data["max_price"].strip().lstrip("£").replace(",", "")
-        if not value:
-            return None
-        try:
-            pounds = Decimal(value)
-        except InvalidOperation:
-            raise ValidationError(PRICE_MESSAGE) from None
-        if not pounds.is_finite() or pounds < 0 or "e" in value.lower():
-            raise ValidationError(PRICE_MESSAGE)
-        if pounds > MAX_PRICE_POUNDS:
-            raise ValidationError(f"Enter an amount of £{MAX_PRICE_POUNDS:,.0f} or less.")
-        if pounds.as_tuple().exponent < -2:
-            raise ValidationError("Enter pounds and pence only, like 17.50.")
-        return int(pounds * 100)
 
     def clean(self):
         cleaned = super().clean()

@@ -8,12 +8,12 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from market.core.forms import GovFormMixin
+from market.core.forms import GovFormMixin, MoneyField
+from market.core.money import MAX_ADJUSTMENT_POUNDS, MAX_PRICE_POUNDS
 from providers.models import PriceUnit
 
 from . import selectors
 from .models import WEEKDAYS, OrderKind
-from .money import parse_pounds
 
 DURATIONS = [(m, f"{m // 60} hour{'s' if m // 60 != 1 else ''}" + (f" {m % 60} minutes" if m % 60 else ""))
              for m in range(60, 12 * 60 + 1, 30)]
@@ -173,23 +173,14 @@ class ReasonForm(GovFormMixin, forms.Form):
 
 
 class ProposalForm(GovFormMixin, forms.Form):
-    price = forms.CharField(label="New price per unit, in pounds (optional)", required=False, max_length=12,
-                            help_text="For example 18.50. Leave empty to keep the price.")
+    price = MoneyField(max_pounds=MAX_PRICE_POUNDS, label="New price per unit, in pounds (optional)", required=False,
+                       help_text="For example 18.50. Leave empty to keep the price.")
     first_visit_on = forms.DateField(label="New date of the first visit (optional)", required=False, widget=_date,
                                      error_messages={"invalid": "Enter a real date"})
     visit_starts_at = forms.TimeField(label="New start time (optional)", required=False, widget=_time,
                                       error_messages={"invalid": "Enter a time like 10:00"})
     note = forms.CharField(label="Explain the change", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": "Explain the change you are proposing"})
-
-    def clean_price(self):
-        text = self.cleaned_data["price"].strip()
-        if not text:
-            return None
-        try:
-            return parse_pounds(text)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
 
 
 class DeliveryForm(GovFormMixin, forms.Form):
@@ -209,19 +200,13 @@ class AdjustForm(GovFormMixin, forms.Form):
     direction = forms.ChoiceField(label="Add or take away?", widget=forms.RadioSelect,
                                   choices=[("add", "Add money"), ("remove", "Take money away")],
                                   error_messages={"required": "Choose add or take away"})
-    amount = forms.CharField(label="Amount in pounds", max_length=12, help_text="For example 25.00",
-                             error_messages={"required": "Enter an amount"})
+    amount = MoneyField(max_pounds=MAX_ADJUSTMENT_POUNDS, label="Amount in pounds", help_text="For example 25.00",
+                        error_messages={"required": "Enter an amount"})
     on = forms.DateField(label="Which day does it apply to?", widget=_date,
                          help_text="It counts in the budget period containing this day.",
                          error_messages={"required": "Enter a date", "invalid": "Enter a real date"})
     reason = forms.CharField(label="Reason (the holder will see it)", max_length=300,
                              error_messages={"required": "Give a reason for the adjustment"})
-
-    def clean_amount(self):
-        try:
-            return parse_pounds(self.cleaned_data["amount"])
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
 
     def signed_pence(self) -> int:
         amount = self.cleaned_data["amount"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from market.core.money import parse_pounds
 
-_POUNDS = re.compile(r"^£?\s*(\d{1,7})(?:\.(\d{1,2}))?$")
+__all__ = ["format_pence", "parse_pounds"]
 
 
 def format_pence(pence: int | None) -> str:
@@ -16,10 +16,3 @@ def format_pence(pence: int | None) -> str:
     return f"{sign}£{pounds:,}.{pennies:02d}"
 
 
-def parse_pounds(text: str) -> int:
-    """"12.5" or "£12.50" -> 1250. Raises ValueError for anything else (no floats are involved)."""
-    match = _POUNDS.match(text.strip().replace(",", ""))
-    if match is None:
-        raise ValueError("Enter an amount in pounds and pence, like 12.50")
-    pounds, pennies = match.groups()
-    return int(pounds) * 100 + int((pennies or "0").ljust(2, "0"))

@@ -2,54 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import forms
 
-from market.core.forms import GovFormMixin
+from market.core.forms import GovFormMixin, MoneyField
+from market.core.money import MAX_COVER_POUNDS, MAX_PRICE_POUNDS
 
 from .models import LegalForm, PriceUnit, ServiceAvailability, ServiceStatus
 from .page_selectors import category_choices, check_type_choices, need_choices, neighbourhood_choices
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-class PoundsField(forms.DecimalField):
-    """Pounds and pence as typed ('17.50', '£17.50') → an integer number of pence."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 9)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0"))
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "input--short"}))
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "invalid": "Enter an amount in pounds, like 17.50.",
-                "max_decimal_places": "Enter an amount in pounds and pence, like 17.50.",
-                "max_digits": "That amount is too large.",
-                "max_whole_digits": "That amount is too large.",
-                "min_value": "The amount cannot be less than zero.",
-            },
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace("£", "").replace(",", "")
-        return super().to_python(value)
-
-    def clean(self, value):
-        pounds = super().clean(value)
-        if pounds is None:
-            return None
-        return int((pounds * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            return f"{value / 100:.2f}"
-        return value
 
 
 class AboutForm(GovFormMixin, forms.Form):
@@ -141,8 +103,11 @@ class ServiceForm(GovFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     unit = forms.ChoiceField(label="How you charge", choices=PriceUnit.choices)
-    price_pence = PoundsField(
-        label="Price in pounds", required=False, help_text="For example 17.50. Leave empty if it is free."
+    price_pence = MoneyField(
+        max_pounds=MAX_PRICE_POUNDS,
+        label="Price in pounds",
+        required=False,
+        help_text="For example 17.50. Leave empty if it is free.",
     )
     minimum_units = forms.IntegerField(
         label="Smallest booking",
@@ -272,11 +237,11 @@ class CheckUploadForm(GovFormMixin, forms.Form):
         label="Whose check is it? (for a DBS or a certificate)", required=False, max_length=150
     )
     reference = forms.CharField(label="Certificate, policy or registration number", max_length=80)
-    amount_pence = PoundsField(
+    amount_pence = MoneyField(
+        max_pounds=MAX_COVER_POUNDS,
         label="Amount of cover in pounds (for insurance)",
         required=False,
         help_text="For example 5000000 for £5 million.",
-        max_digits=12,
     )
     issued_on = forms.DateField(
         label="Date issued", widget=DATE_INPUT, error_messages={"invalid": "Enter a real date, like 2026-03-31."}

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet
+from django.conf import settings
+from django.db.models import Aggregate, BooleanField, Count, Exists, F, Func, OuterRef, QuerySet
 from django.utils import timezone
 
 from .models import (
@@ -107,3 +108,19 @@ def verification_queue() -> dict[str, QuerySet]:
         .select_related("service", "service__provider", "requested_by")
         .order_by("requested_at", "pk"),
     }
+
+
+class _Median(Aggregate):
+    function = "percentile_disc"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def local_price_median(*, category_id: int, unit: str, on: datetime.date | None = None) -> int | None:
+    """The median price in pence of the listed services of one kind (category and unit) in this council's
+    market, or None when fewer than PRICE_COMPARABLES_MIN are listed (too few to call a price unusual)."""
+    row = listed_services(on=on).filter(category_id=category_id, unit=unit, price_pence__gt=0).aggregate(
+        median=_Median("price_pence"), count=Count("id")
+    )
+    if row["count"] < settings.PRICE_COMPARABLES_MIN:
+        return None
+    return row["median"]

@@ -1,7 +1,10 @@
 """Form helpers shared by every app."""
 
+from django import forms
 from django.forms.renderers import BaseRenderer
 from django.template import engines
+
+from .money import parse_pounds
 
 #: Django's widget templates that forms/widgets.html writes as macros (the same markup), by macro.
 WIDGET_MACROS = {
@@ -66,3 +69,31 @@ def add_refusal(form, field: str | None, message: str) -> None:
     """Show a service's refusal (a DomainError's field and message) beside the field it names, or above the
     form, in the error summary, when the form has no such field."""
     form.add_error(field if field in form.fields else None, message)
+
+
+class MoneyField(forms.CharField):
+    """An amount of money typed in pounds ("17.50", "£17.50", "1,250"), cleaned to integer pence. Plain decimal
+    notation only (no "1e5"), at most two decimal places, and at most `max_pounds` for its kind: an hourly rate,
+    an insurance cover, a budget adjustment. Every money input of the site uses it."""
+
+    def __init__(self, *, max_pounds: int, **kwargs):
+        self.max_pence = max_pounds * 100
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "class": "input--short"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            pence = parse_pounds(text)
+        except ValueError:
+            raise forms.ValidationError("Enter an amount in pounds and pence, like 17.50.", code="invalid") from None
+        if pence > self.max_pence:
+            raise forms.ValidationError(f"Enter an amount of £{self.max_pence // 100:,} or less.", code="max_value")
+        return pence
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return f"{value / 100:.2f}"
+        return value

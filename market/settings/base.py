@@ -224,6 +224,10 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".embedde
 PROVIDER_CHECK_MAX_UPLOAD_BYTES = env.int("PROVIDER_CHECK_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 # A price rise above this percentage waits for a commissioner's approval before it goes live.
 MAX_UNREVIEWED_PRICE_RISE_PERCENT = env.int("MAX_UNREVIEWED_PRICE_RISE_PERCENT", default=10)
+# A new service priced above this multiple of the local median for its kind (category and unit) waits for a
+# commissioner before it goes live, as a large price rise does; the median needs this many listed services.
+NEW_PRICE_REVIEW_MULTIPLE = env.float("NEW_PRICE_REVIEW_MULTIPLE", default=2.0)
+PRICE_COMPARABLES_MIN = env.int("PRICE_COMPARABLES_MIN", default=5)
 
 # The outbox (market/outbox): every email is a row sent by the worker, retried with exponential backoff.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)

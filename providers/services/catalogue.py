@@ -30,7 +30,7 @@ from ..models import (
     ServiceChangeRequest,
     ServiceStatus,
 )
-from ..selectors import provider_cqc_verified
+from ..selectors import local_price_median, provider_cqc_verified
 from ._shared import _full_clean, _money, _require_commissioner, _require_member, _tell_provider
 from .checks import UPLOAD_KIND_MESSAGE, sniff_upload
 
@@ -163,6 +163,9 @@ def service_create(
         service = Service(provider=provider)
         _apply(service, fields)
         _validate_service(service)
+        reasons = _new_price_reasons(service) if provider.status == ProviderStatus.APPROVED else []
+        if reasons and service.status == ServiceStatus.LIVE:
+            service.status = ServiceStatus.DRAFT  # until a commissioner approves going live
         service.save()
         _set_m2m(service, fields)
         _photo_attach(service, actor, photo, remove=False)
@@ -170,10 +173,25 @@ def service_create(
             action="service.created",
             actor=actor,
             target=service,
-            summary=f"{actor} added “{service}” for {provider}",
+            summary=f"{actor} added “{service}” for {provider}" + (" (waits for approval)" if reasons else ""),
             data={"price_pence": service.price_pence, "unit": service.unit, "status": service.status},
         )
+        if reasons and fields.get("status", ServiceStatus.LIVE) == ServiceStatus.LIVE:
+            _change_request_open(service=service, actor=actor, changes={"status": ServiceStatus.LIVE},
+                                 reasons=reasons)
     return service
+
+
+def _new_price_reasons(service: Service) -> list[str]:
+    """Why a new service must wait for a commissioner: a price far above the local range for its kind."""
+    if service.unit == PriceUnit.FREE or not service.price_pence:
+        return []
+    median = local_price_median(category_id=service.category_id, unit=service.unit)
+    multiple = settings.NEW_PRICE_REVIEW_MULTIPLE
+    if median is None or service.price_pence <= median * multiple:
+        return []
+    return [f"Its price, {_money(service.price_pence)}, is more than {multiple:g} times the local median for "
+            f"{service.category} ({_money(median)})."]
 
 
 def _review_reasons(service: Service, proposed: Service) -> list[str]:

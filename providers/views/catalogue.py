@@ -57,7 +57,10 @@ def service_create(request, slug: str):
         except DomainError as error:
             add_refusal(form, error.field, error.message)
         else:
-            messages.success(request, f"“{service}” saved. Now add the times you are usually available.")
+            held = service.status != form.cleaned_data.get("status", service.status)
+            messages.success(request, f"“{service}” saved. Now add the times you are usually available." + (
+                " Its price is far above others of its kind here, so the council will check it before it is "
+                "shown; you will hear by email." if held else ""))
             return redirect("providers:service-availability", slug=slug, service_id=service.pk)
     return render(request, "providers/service_form.html", {"provider": provider, "form": form, "service": None})
 

@@ -299,7 +299,9 @@ def test_listed_services_reflects_live_changes_at_once(service, owner):
 
 
 def _service_post(form, **changes):
-    data = {k: v for k, v in form.initial.items() if v is not None}
+    # As a browser posts it: each initial value as its field shows it (a price of 1750 pence shows as 17.50).
+    data = {k: form.fields[k].prepare_value(v) if k in form.fields else v for k, v in form.initial.items()
+            if v is not None}
     data["council_budget_ok"] = "on"
     data.update(changes)
     return data
