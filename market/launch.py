@@ -1,7 +1,8 @@
 """`make run`: the whole product on one machine, with nothing installed by hand.
 
 Starts embedded PostgreSQL and Redis (data kept in .embedded/dev/), migrates, loads the demo data,
-then runs the web server, one Celery worker and one beat. Ctrl-C stops everything it started.
+then runs the web server, one Celery worker and one beat, starting a worker or beat again if it stops
+(market/supervise.py). Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -14,21 +15,11 @@ import time
 
 from market.demo_accounts import demo_logins_text
 from market.embedded import EMBEDDED_DIR, ensure_services
+from market.supervise import Child, Supervisor
 
 
 def _manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], check=True)  # noqa: S603
-
-
-def _stop(processes: dict[str, subprocess.Popen]) -> None:
-    for process in processes.values():
-        if process.poll() is None:
-            process.terminate()
-    for process in processes.values():
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _raise_interrupt(*_):
@@ -45,33 +36,29 @@ def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     celery = [sys.executable, "-m", "celery", "-A", "worker"]
-    commands = {
-        "web": [sys.executable, "manage.py", "runserver", f"{host}:{port}"],
-        "worker": [*celery, "worker", "--pool", "solo", "--loglevel", "INFO"],
-        "beat": [*celery, "beat", "--loglevel", "INFO",
-                 "--schedule", str(EMBEDDED_DIR / "dev" / "celerybeat-schedule")],
-    }
+    children = [
+        Child("web server", [sys.executable, "manage.py", "runserver", f"{host}:{port}"], essential=True),
+        Child("worker", [*celery, "worker", "--pool", "solo", "--loglevel", "INFO"]),
+        Child("beat", [*celery, "beat", "--loglevel", "INFO",
+                       "--schedule", str(EMBEDDED_DIR / "dev" / "celerybeat-schedule")]),
+    ]
+    supervisor = Supervisor(children)
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    processes: dict[str, subprocess.Popen] = {}
     try:
-        for name, command in commands.items():
-            processes[name] = subprocess.Popen(command)  # noqa: S603
+        supervisor.start()
         time.sleep(3)
         rule = "=" * 78
         print(f"\n{rule}\nThe care market is running at http://{host}:{port}/")
         print(f"Administration: http://{host}:{port}/admin/    Health: http://{host}:{port}/healthz\n")
         print(demo_logins_text())
-        print(f"Press Ctrl-C to stop.\n{rule}", flush=True)
-        while all(process.poll() is None for process in processes.values()):
-            time.sleep(1)
-        stopped = [name for name, process in processes.items() if process.poll() is not None]
-        print(f"Stopping everything because {', '.join(stopped)} exited.", file=sys.stderr)
-        return 1
+        print(f"A worker or beat that stops is started again; the web server keeps running.\nPress Ctrl-C to stop.\n"
+              f"{rule}", flush=True)
+        return supervisor.watch()
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
         return 0
     finally:
-        _stop(processes)
+        supervisor.stop_all()
 
 
 if __name__ == "__main__":
