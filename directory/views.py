@@ -11,6 +11,8 @@ from .services import search_record_create
 
 #: The query-string keys of the form (anything else, like utm_source, does not make a request a search).
 FORM_KEYS = frozenset(SearchForm.base_fields) | {"page"}
+#: No search has more pages than this: a bigger number is read as this one (and then as the last page).
+MAX_PAGE_NUMBER = 10_000
 
 
 def _page_number(raw: str | None) -> tuple[int, str]:
@@ -22,7 +24,8 @@ def _page_number(raw: str | None) -> tuple[int, str]:
         return 1, "That page number was not a number, so here is the first page."
     if number < 1:
         return 1, "Pages start at 1, so here is the first page."
-    return number, ""
+    # Far past any real last page (the count stops at 1,000 results); the search shows its last page.
+    return min(number, MAX_PAGE_NUMBER), ""
 
 
 @require_GET
