@@ -24,7 +24,13 @@ from .models import (
     ServiceAvailability,
     ServiceChangeRequest,
 )
-from .selectors import listed_services, provider_cqc_verified, provider_is_listed, provider_missing_checks
+from .selectors import (
+    checks_lapsing,
+    listed_services,
+    provider_cqc_verified,
+    provider_is_listed,
+    provider_missing_checks,
+)
 
 
 def provider_owner(provider: Provider) -> User | None:
@@ -85,6 +91,7 @@ def provider_dashboard(provider: Provider) -> dict:
     return {
         "checks": provider.checks.select_related("check_type").order_by("check_type__sort_order", "-issued_on"),
         "missing_checks": provider_missing_checks(provider),
+        "lapsing": checks_lapsing(within_days=30, provider=provider),
         "services": services,
         "change_requests": provider_change_requests(provider, limit=10),
         "provider_listed": provider_is_listed(provider),
@@ -155,6 +162,7 @@ def verification_provider_detail(provider: Provider) -> dict:
         "change_requests": provider_change_requests(provider, limit=20),
         "services": provider_services(provider),
         "missing_checks": provider_missing_checks(provider),
+        "lapsing": checks_lapsing(within_days=30, provider=provider),
         "provider_listed": provider_is_listed(provider),
         "memberships": provider.memberships.select_related("user"),
         "history": provider_history(provider),

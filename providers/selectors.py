@@ -9,9 +9,10 @@ registration covers it too (or the provider has a recorded exemption).
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Aggregate, BooleanField, Count, Exists, F, Func, OuterRef, QuerySet
+from django.db.models import Aggregate, BooleanField, Count, DateField, Exists, F, Func, OuterRef, QuerySet, Value
 from django.utils import timezone
 
 from .models import (
@@ -97,9 +98,15 @@ def membership_for(user, provider: Provider) -> ProviderMembership | None:
     return ProviderMembership.objects.filter(user=user, provider=provider).first()
 
 
-def verification_queue() -> dict[str, QuerySet]:
-    """What is waiting for a commissioner: providers, check documents and listing changes."""
+#: How far ahead (and back) the commissioners' queue shows mandatory checks lapsing.
+QUEUE_LAPSE_DAYS = 30
+
+
+def verification_queue() -> dict:
+    """What is waiting for a commissioner: providers, check documents and listing changes; and mandatory checks
+    about to expire (or just expired) with no renewal approved."""
     return {
+        "lapsing": checks_lapsing(within_days=QUEUE_LAPSE_DAYS, expired_since_days=QUEUE_LAPSE_DAYS),
         "providers": Provider.objects.filter(status=ProviderStatus.PENDING).order_by("submitted_at", "pk"),
         "checks": ProviderCheck.objects.filter(status=CheckStatus.PENDING)
         .select_related("provider", "check_type", "uploaded_by")
@@ -124,3 +131,43 @@ def local_price_median(*, category_id: int, unit: str, on: datetime.date | None 
     if row["count"] < settings.PRICE_COMPARABLES_MIN:
         return None
     return row["median"]
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """A mandatory check whose cover ends (or has ended) with nothing approved to follow it."""
+
+    check: ProviderCheck
+    days_left: int  # days from today to its expiry date (0: expires today; negative: expired)
+
+
+def _not_renewed() -> Exists:
+    """(the day after a check expires, "no approved check of the same type and person covers that day")."""
+    day_after = Func(F("expires_on"), Value(1), template="(%(expressions)s)", arg_joiner=" + ",
+                     output_field=DateField())
+    following = ProviderCheck.objects.filter(
+        provider=OuterRef("provider"), check_type=OuterRef("check_type"), person_name=OuterRef("person_name"),
+        valid_during__contains=OuterRef("day_after"),
+    )
+    return day_after, ~Exists(following)
+
+
+def checks_lapsing(*, within_days: int, expired_since_days: int = 0, on: datetime.date | None = None,
+                   provider: Provider | None = None) -> list[Lapse]:
+    """Approved providers' mandatory checks that expire within `within_days` of the day (or expired in the last
+    `expired_since_days`) with no renewal approved: what reminders warn of and commissioners watch. One query."""
+    today = _today(on)
+    day_after, not_renewed = _not_renewed()
+    checks = (
+        ProviderCheck.objects.filter(
+            status=CheckStatus.APPROVED, check_type__is_mandatory=True, provider__status=ProviderStatus.APPROVED,
+            expires_on__gte=today - datetime.timedelta(days=expired_since_days),
+            expires_on__lte=today + datetime.timedelta(days=within_days),
+        )
+        .annotate(day_after=day_after)
+        .filter(not_renewed)
+        .filter(**({"provider": provider} if provider is not None else {}))
+        .select_related("provider", "check_type")
+        .order_by("expires_on", "pk")
+    )
+    return [Lapse(check=check, days_left=(check.expires_on - today).days) for check in checks]

@@ -35,6 +35,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=10),
         "options": {"expires": 9},
     },
+    "providers-check-expiry-reminders": {
+        "task": "providers.tasks.check_expiry_reminders",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 3600},
+    },
     "directory-refresh-listings": {
         "task": "directory.tasks.refresh_listings",
         "schedule": crontab(hour=3, minute=15),

@@ -42,6 +42,7 @@ from .onboarding import (
     provider_update_about,
     provider_update_contact,
 )
+from .reminders import check_expiry_reminders_send
 from .verification import (
     PROVIDER_APPROVED_HOOK,
     PROVIDER_TRANSITIONS,
@@ -68,6 +69,7 @@ __all__ = [
     "change_request_approve",
     "change_request_reject",
     "check_approve",
+    "check_expiry_reminders_send",
     "check_file_open",
     "check_reject",
     "check_upload",

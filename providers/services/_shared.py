@@ -47,7 +47,7 @@ def _full_clean(instance, *, exclude: Iterable[str] = ()) -> None:
         raise Refused(" ".join(messages), field=None if field == "__all__" else field) from error
 
 
-def _tell_provider(provider: Provider, subject: str, body: str) -> None:
+def _tell_provider(provider: Provider, subject: str, body: str, *, key: str | None = None) -> None:
     """Email the provider's contact address and owners through the outbox, in the decision's transaction
     (a mail outage delays the email, never undoes the decision: the dashboard shows the same news)."""
     recipients = sorted(
@@ -56,4 +56,4 @@ def _tell_provider(provider: Provider, subject: str, body: str) -> None:
     )
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("providers:dashboard", kwargs={"slug": provider.slug})
     text = f"{body}\n\nSee your provider page: {link}\n"
-    outbox_enqueue(to=recipients, subject=subject, body=text)
+    outbox_enqueue(to=recipients, subject=subject, body=text, key=key)
