@@ -13,6 +13,7 @@ urlpatterns = [
     path("find-support/", include("directory.urls")),
     path("provider/", include("providers.urls")),
     path("commissioners/verification/", include("providers.urls_verification")),
+    path("commissioners/quality/", include("quality.urls")),
     path("orders/", include("orders.urls")),
     path("staff/background/", include("market.outbox.urls")),
     path("admin/", include(wagtailadmin_urls)),

@@ -40,6 +40,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 3600},
     },
+    "quality-run-checks": {
+        "task": "quality.tasks.run_quality_checks",
+        "schedule": crontab(hour=2, minute=0),
+        "options": {"expires": 3600},
+    },
     "directory-refresh-listings": {
         "task": "directory.tasks.refresh_listings",
         "schedule": crontab(hour=3, minute=15),

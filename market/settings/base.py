@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "providers",
     "directory",
     "orders",
+    "quality",
     "cms",
     "worker",
     "wagtail.contrib.forms",
@@ -228,6 +229,9 @@ MAX_UNREVIEWED_PRICE_RISE_PERCENT = env.int("MAX_UNREVIEWED_PRICE_RISE_PERCENT",
 # commissioner before it goes live, as a large price rise does; the median needs this many listed services.
 NEW_PRICE_REVIEW_MULTIPLE = env.float("NEW_PRICE_REVIEW_MULTIPLE", default=2.0)
 PRICE_COMPARABLES_MIN = env.int("PRICE_COMPARABLES_MIN", default=5)
+# The nightly quality checks (quality/rules.py): how far back they look, and how soon a provider should answer.
+QUALITY_WINDOW_DAYS = env.int("QUALITY_WINDOW_DAYS", default=90)
+ORDER_ANSWER_HOURS = env.int("ORDER_ANSWER_HOURS", default=48)
 
 # The outbox (market/outbox): every email is a row sent by the worker, retried with exponential backoff.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
