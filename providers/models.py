@@ -45,6 +45,9 @@ class Provider(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=30, blank=True)
     website = models.URLField(blank=True)
+    vat_number = models.CharField(
+        max_length=20, blank=True, help_text="Only if VAT registered: then invoices add VAT at the standard rate."
+    )
     postcode = models.CharField(max_length=8, blank=True)
     neighbourhoods = models.ManyToManyField("places.Neighbourhood", related_name="providers", blank=True)
     members = models.ManyToManyField(

@@ -17,13 +17,14 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", "Coordinator"
     PROVIDER_MEMBER = "provider_member", "Provider member"
     COMMISSIONER = "commissioner", "Commissioner"
+    FINANCE = "finance", "Council finance staff"
     PLATFORM_ADMIN = "platform_admin", "Platform admin"
 
 
 #: Roles whose sign-in needs a second factor (a TOTP code) as well as a password.
-SECOND_FACTOR_ROLES = frozenset({Role.COMMISSIONER, Role.PLATFORM_ADMIN})
+SECOND_FACTOR_ROLES = frozenset({Role.COMMISSIONER, Role.FINANCE, Role.PLATFORM_ADMIN})
 #: Roles that work for the council and whose every look at a person's record is logged.
-STAFF_ROLES = frozenset({Role.COORDINATOR, Role.COMMISSIONER, Role.PLATFORM_ADMIN})
+STAFF_ROLES = frozenset({Role.COORDINATOR, Role.COMMISSIONER, Role.FINANCE, Role.PLATFORM_ADMIN})
 
 
 class FundingRoute(models.TextChoices):

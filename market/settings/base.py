@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "directory",
     "orders",
     "quality",
+    "invoicing",
     "cms",
     "worker",
     "wagtail.contrib.forms",
@@ -232,6 +233,10 @@ PRICE_COMPARABLES_MIN = env.int("PRICE_COMPARABLES_MIN", default=5)
 # The nightly quality checks (quality/rules.py): how far back they look, and how soon a provider should answer.
 QUALITY_WINDOW_DAYS = env.int("QUALITY_WINDOW_DAYS", default=90)
 ORDER_ANSWER_HOURS = env.int("ORDER_ANSWER_HOURS", default=48)
+# Invoicing (invoicing/): payment terms, VAT for VAT-registered providers, where the council's invoices go.
+INVOICE_TERMS_DAYS = env.int("INVOICE_TERMS_DAYS", default=30)
+VAT_RATE_PERCENT = env.int("VAT_RATE_PERCENT", default=20)
+COUNCIL_FINANCE_EMAIL = env("COUNCIL_FINANCE_EMAIL", default="finance@council.example")
 
 # The outbox (market/outbox): every email is a row sent by the worker, retried with exponential backoff.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)

@@ -1,0 +1,166 @@
+"""Invoicing a period, crediting an invoice, recording a payment. Money is integer pence."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from market.accounts.models import FundingRoute, Role
+from market.accounts.permissions import require_role
+from market.core.audit import audit_record
+from market.outbox.services import outbox_enqueue
+from orders.money import format_pence
+from providers.models import Provider
+
+from .exceptions import InvoicingRefused
+from .models import Invoice, InvoicedVisit, InvoiceKind, InvoiceLine, InvoiceSequence, InvoiceStatus, Payer
+from .selectors import uninvoiced_groups, uninvoiced_visits
+
+FINANCE_ROLES = (Role.FINANCE, Role.PLATFORM_ADMIN)
+#: Who pays, by funding route: the council for the budgets it holds, the person for their own money.
+PAYER_BY_ROUTE = {
+    FundingRoute.COUNCIL_MANAGED: Payer.COUNCIL,
+    FundingRoute.INDIVIDUAL_SERVICE_FUND: Payer.COUNCIL,
+    FundingRoute.DIRECT_PAYMENT: Payer.PERSON,
+    FundingRoute.SELF_FUNDED: Payer.PERSON,
+}
+
+
+def _next_number(provider: Provider, year: int) -> str:
+    """The provider's next number for the year, taken under a row lock in the caller's transaction: if the
+    transaction rolls back, so does the number, so there are never gaps."""
+    sequence, _ = InvoiceSequence.objects.get_or_create(provider=provider, year=year)
+    sequence = InvoiceSequence.objects.select_for_update().get(pk=sequence.pk)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{provider.slug[:3].upper()}{provider.pk}-{year}-{sequence.last_number:04d}"
+
+
+def _vat(provider: Provider, subtotal: int) -> tuple[int, int]:
+    if not provider.vat_number:
+        return 0, 0
+    rate = settings.VAT_RATE_PERCENT
+    return rate, (subtotal * rate + 50) // 100  # half up, whole pence
+
+
+def _tell(invoice: Invoice, subject: str, body: str) -> None:
+    person = invoice.person
+    payer_addresses = ([settings.COUNCIL_FINANCE_EMAIL] if invoice.payer == Payer.COUNCIL
+                       else [person.user.email] if person is not None and person.user_id else [])
+    provider_addresses = [invoice.provider.email]
+    outbox_enqueue(to=[*payer_addresses, *provider_addresses], subject=f"[{settings.SITE_NAME}] {subject}",
+                   body=body, key=f"invoice:{invoice.number}:{invoice.status}")
+
+
+@dataclass
+class RunResult:
+    invoices: int = 0
+    visits: int = 0
+    skipped_groups: int = 0
+
+
+def invoicing_run(*, period_start: datetime.date, period_end: datetime.date, actor=None, progress=None) -> RunResult:
+    """One invoice per provider per payer (the council, or the person) for the confirmed visits in the period not
+    invoiced before. Each invoice is its own transaction; a visit can be on one live invoice only (a primary key),
+    so running twice, or two runs at once, creates nothing twice. `progress(done, total)` is told as it goes."""
+    if period_end < period_start:
+        raise InvoicingRefused("The period must end on or after its first day.", field="period_end")
+    groups = uninvoiced_groups(period_start=period_start, period_end=period_end)
+    result = RunResult()
+    for done, group in enumerate(groups, start=1):
+        try:
+            with transaction.atomic():
+                invoice = _invoice_group(group, period_start=period_start, period_end=period_end, actor=actor)
+        except IntegrityError:
+            result.skipped_groups += 1  # another run invoiced these visits first
+            invoice = None
+        if invoice is not None:
+            result.invoices += 1
+            result.visits += invoice.line_count
+        if progress is not None:
+            progress(done, len(groups))
+    return result
+
+
+def _invoice_group(group, *, period_start, period_end, actor) -> Invoice | None:
+    provider = Provider.objects.get(pk=group.provider_id)
+    visits = uninvoiced_visits(group, period_start=period_start, period_end=period_end)
+    if not visits:
+        return None
+    subtotal = sum(visit.cost_pence for visit in visits)
+    rate, vat = _vat(provider, subtotal)
+    today = timezone.localdate()
+    invoice = Invoice.objects.create(
+        number=_next_number(provider, today.year), provider=provider, payer=PAYER_BY_ROUTE[group.funding_route],
+        person_id=group.person_id, funding_route=group.funding_route, period_start=period_start,
+        period_end=period_end, due_on=today + datetime.timedelta(days=settings.INVOICE_TERMS_DAYS),
+        vat_rate_percent=rate, subtotal_pence=subtotal, vat_pence=vat, total_pence=subtotal + vat, created_by=actor,
+    )
+    InvoiceLine.objects.bulk_create(InvoiceLine(
+        invoice=invoice, visit=visit, on=timezone.localtime(visit.starts_at).date(),
+        person_name=visit.order.holder.display_name, description=str(visit.order.service),
+        minutes=visit.order.duration_minutes, unit=visit.order.unit, unit_price_pence=visit.order.unit_price_pence,
+        amount_pence=visit.cost_pence) for visit in visits)
+    InvoicedVisit.objects.bulk_create(InvoicedVisit(visit=visit, invoice=invoice) for visit in visits)
+    invoice.line_count = len(visits)
+    audit_record(action="invoice.issued", actor=actor, target=invoice, summary=f"Invoice {invoice.number} issued",
+                 data={"total_pence": invoice.total_pence, "visits": len(visits)})
+    _tell(invoice, f"Invoice {invoice.number} from {provider}",
+          f"Invoice {invoice.number} from {provider}: {len(visits)} visit(s) between {period_start:%-d %B} and "
+          f"{period_end:%-d %B %Y}, {format_pence(invoice.total_pence)}, due by {invoice.due_on:%-d %B %Y}.")
+    return invoice
+
+
+def invoice_credit(*, invoice: Invoice, actor, reason: str) -> Invoice:
+    """Cancel an issued invoice with a credit note for its whole amount (never an edit). Its visits can then be
+    invoiced again, corrected, by the next run."""
+    require_role(actor, *FINANCE_ROLES)
+    if not reason.strip():
+        raise InvoicingRefused("Give the reason for the credit note.", field="reason")
+    with transaction.atomic():
+        invoices = Invoice.objects.select_for_update(of=("self",)).select_related("provider", "person")
+        invoice = invoices.get(pk=invoice.pk)
+        if invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.ISSUED:
+            raise InvoicingRefused(
+                f"Only an unpaid invoice can be credited; this one is {invoice.get_status_display().lower()}.")
+        note = Invoice.objects.create(
+            number=_next_number(invoice.provider, timezone.localdate().year), kind=InvoiceKind.CREDIT_NOTE,
+            provider=invoice.provider, payer=invoice.payer, person=invoice.person, funding_route=invoice.funding_route,
+            period_start=invoice.period_start, period_end=invoice.period_end, due_on=timezone.localdate(),
+            vat_rate_percent=invoice.vat_rate_percent, subtotal_pence=-invoice.subtotal_pence,
+            vat_pence=-invoice.vat_pence, total_pence=-invoice.total_pence, credits=invoice, reason=reason.strip(),
+            created_by=actor,
+        )
+        InvoiceLine.objects.bulk_create(InvoiceLine(
+            invoice=note, visit_id=line.visit_id, on=line.on, person_name=line.person_name,
+            description=line.description, minutes=line.minutes,
+            unit=line.unit, unit_price_pence=line.unit_price_pence, amount_pence=-line.amount_pence)
+            for line in invoice.lines.all())
+        InvoicedVisit.objects.filter(invoice=invoice).delete()
+        invoice.status = InvoiceStatus.CREDITED
+        invoice.save(update_fields=["status"])
+        audit_record(action="invoice.credited", actor=actor, target=invoice,
+                     summary=f"Invoice {invoice.number} credited by {note.number}", data={"reason": note.reason})
+        _tell(note, f"Credit note {note.number} cancels invoice {invoice.number}",
+              f"Credit note {note.number} cancels invoice {invoice.number} ({format_pence(invoice.total_pence)}). "
+              f"Reason: {note.reason}")
+    return note
+
+
+def invoice_record_payment(*, invoice: Invoice, actor, paid_on: datetime.date, reference: str = "") -> Invoice:
+    require_role(actor, *FINANCE_ROLES)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.ISSUED:
+            raise InvoicingRefused(f"This invoice is {invoice.get_status_display().lower()}: no payment is due.")
+        if paid_on > timezone.localdate():
+            raise InvoicingRefused("The payment date cannot be in the future.", field="paid_on")
+        invoice.status, invoice.paid_on, invoice.payment_reference = InvoiceStatus.PAID, paid_on, reference.strip()
+        invoice.save(update_fields=["status", "paid_on", "payment_reference"])
+        audit_record(action="invoice.paid", actor=actor, target=invoice, summary=f"Invoice {invoice.number} paid",
+                     data={"paid_on": paid_on.isoformat(), "reference": invoice.payment_reference})
+    return invoice
