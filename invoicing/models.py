@@ -102,6 +102,10 @@ class InvoiceLine(models.Model):
     def __str__(self):
         return f"{self.on} {self.description}: {self.amount_pence}p"
 
+    @property
+    def unit_label(self) -> str:
+        return self.unit.replace("_", " ")
+
 
 class InvoicedVisit(models.Model):
     """A visit on a live invoice: at most one (the primary key). A credit note removes its visits' rows, so they can

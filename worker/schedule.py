@@ -45,6 +45,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 3600},
     },
+    "invoicing-previous-month": {
+        "task": "invoicing.tasks.invoice_period",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+        "options": {"expires": 6 * 3600},
+    },
     "directory-refresh-listings": {
         "task": "directory.tasks.refresh_listings",
         "schedule": crontab(hour=3, minute=15),

@@ -13,7 +13,7 @@ from market.accounts.permissions import require_role
 from . import selectors, services
 
 #: Who sees the outbox and the runs: the council's people who run the market.
-STAFF = (Role.COMMISSIONER, Role.PLATFORM_ADMIN)
+STAFF = (Role.COMMISSIONER, Role.FINANCE, Role.PLATFORM_ADMIN)
 
 
 def background(request):
