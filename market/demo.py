@@ -71,6 +71,7 @@ USERS = [
     ("susan@demo.example", "Susan Hughes", [Role.SUPPORTER], False),
     ("carol.coordinator@demo.example", "Carol Wright", [Role.COORDINATOR], False),
     ("cath.commissioner@demo.example", "Cath Bennett", [Role.COMMISSIONER], True),
+    ("fin@demo.example", "Femi Okafor", [Role.FINANCE], False),
     ("admin@demo.example", "Asha Patel", [Role.PLATFORM_ADMIN], True),
     ("jo@demo.example", "Jo Fairclough", [Role.PROVIDER_MEMBER], False),
     ("coop@demo.example", "Ray Molyneux", [Role.PROVIDER_MEMBER], False),

@@ -9,6 +9,7 @@ DEMO_LOGINS = [
     ("Supporter (Margaret's daughter)", "susan@demo.example"),
     ("Coordinator", "carol.coordinator@demo.example"),
     ("Commissioner (needs a second factor)", "cath.commissioner@demo.example"),
+    ("Council finance staff (needs a second factor)", "fin@demo.example"),
     ("Platform admin (needs a second factor)", "admin@demo.example"),
     ("Provider, sole trader", "jo@demo.example"),
     ("Provider, co-operative", "coop@demo.example"),
@@ -21,5 +22,5 @@ def demo_logins_text() -> str:
     width = max(len(label) for label, _ in DEMO_LOGINS) + 2
     lines = [f"Demo logins (password for each: {DEMO_PASSWORD})"]
     lines += [f"  {label:.<{width}} {email}" for label, email in DEMO_LOGINS]
-    lines.append("Second-factor code for a demo commissioner or admin:  .venv/bin/python manage.py demo_totp EMAIL")
+    lines.append("Second-factor code for a demo commissioner, finance or admin:  .venv/bin/python manage.py demo_totp EMAIL")
     return "\n".join(lines)
