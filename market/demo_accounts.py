@@ -22,5 +22,6 @@ def demo_logins_text() -> str:
     width = max(len(label) for label, _ in DEMO_LOGINS) + 2
     lines = [f"Demo logins (password for each: {DEMO_PASSWORD})"]
     lines += [f"  {label:.<{width}} {email}" for label, email in DEMO_LOGINS]
-    lines.append("Second-factor code for a demo commissioner, finance or admin:  .venv/bin/python manage.py demo_totp EMAIL")
+    lines.append("Second-factor code for a demo commissioner, finance or admin:\n"
+                 "  .venv/bin/python manage.py demo_totp EMAIL")
     return "\n".join(lines)
