@@ -10,11 +10,12 @@ from django.utils import timezone
 from market.accounts.permissions import require_role
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
+from market.outbox.tasks_queue import enqueue
 from providers.permissions import provider_for_member
 
 from . import selectors, services
 from .forms import CreditForm, PaymentForm, RunForm
-from .tasks import invoice_period, previous_month
+from .tasks import previous_month
 
 
 def invoices(request):
@@ -33,7 +34,7 @@ def invoicing_start(request):
     form = RunForm(posted(request))
     if request.method == "POST" and form.is_valid():
         start, end = form.cleaned_data["period_start"], form.cleaned_data["period_end"]
-        invoice_period.delay_on_commit(start.isoformat(), end.isoformat(), request.user.pk)
+        enqueue("invoicing.tasks.invoice_period", start.isoformat(), end.isoformat(), request.user.pk)
         messages.success(request, f"Invoicing {start:%-d %B} to {end:%-d %B %Y} has started. Its progress is shown "
                                   "below; invoices appear on the invoices page as they are issued.")
         return redirect("outbox:background")

@@ -15,6 +15,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=10),
         "options": {"expires": 9},
     },
+    "worker-dispatch-queued-tasks": {
+        "task": "worker.tasks.dispatch_queued_tasks",
+        "schedule": timedelta(seconds=10),
+        "options": {"expires": 9},
+    },
     "worker-prune-task-runs": {
         "task": "worker.tasks.prune_task_runs",
         "schedule": crontab(hour=2, minute=30),

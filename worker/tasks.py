@@ -6,6 +6,7 @@ from celery.signals import worker_ready
 from market.core.health import heartbeat_record
 from market.core.runs import recorded, task_run, task_runs_prune
 from market.outbox.services import outbox_send_due
+from market.outbox.tasks_queue import queued_tasks_dispatch
 
 
 @shared_task(name="worker.tasks.heartbeat", ignore_result=True)
@@ -36,3 +37,10 @@ def send_outbox() -> int:
 @recorded
 def prune_task_runs() -> int:
     return task_runs_prune()
+
+
+@shared_task(name="worker.tasks.dispatch_queued_tasks", ignore_result=True)
+@recorded
+def dispatch_queued_tasks() -> int:
+    """Hand the broker any task asked for while it was unreachable (every 10 seconds)."""
+    return queued_tasks_dispatch()

@@ -40,3 +40,24 @@ class Email(models.Model):
 
     def __str__(self):
         return f"{self.subject} to {', '.join(self.to)} ({self.get_status_display()})"
+
+
+class QueuedTask(models.Model):
+    """A Celery task asked for in a transaction, kept as a row until the broker has taken it: written with the
+    change (a rollback takes it back), handed to the broker after the commit, and by `dispatch_queued_tasks` (beat,
+    every 10 seconds) if the broker was down then. Tasks are idempotent, so handing one over twice is harmless."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="outbox_task_unsent_idx", condition=models.Q(sent_at=None))
+        ]
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"
