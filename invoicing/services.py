@@ -47,13 +47,13 @@ def _vat(provider: Provider, subtotal: int) -> tuple[int, int]:
     return rate, (subtotal * rate + 50) // 100  # half up, whole pence
 
 
-def _tell(invoice: Invoice, subject: str, body: str) -> None:
+def _tell(invoice: Invoice, subject: str, body: str, *, key: str | None = None) -> None:
     person = invoice.person
     payer_addresses = ([settings.COUNCIL_FINANCE_EMAIL] if invoice.payer == Payer.COUNCIL
                        else [person.user.email] if person is not None and person.user_id else [])
     provider_addresses = [invoice.provider.email]
     outbox_enqueue(to=[*payer_addresses, *provider_addresses], subject=f"[{settings.SITE_NAME}] {subject}",
-                   body=body, key=f"invoice:{invoice.number}:{invoice.status}")
+                   body=body, key=key or f"invoice:{invoice.number}:{invoice.status}")
 
 
 @dataclass
@@ -164,3 +164,16 @@ def invoice_record_payment(*, invoice: Invoice, actor, paid_on: datetime.date, r
         audit_record(action="invoice.paid", actor=actor, target=invoice, summary=f"Invoice {invoice.number} paid",
                      data={"paid_on": paid_on.isoformat(), "reference": invoice.payment_reference})
     return invoice
+
+
+def invoices_overdue_remind(*, today: datetime.date | None = None) -> int:
+    """Remind the payer of each invoice unpaid past its due date, once per invoice."""
+    today = today or timezone.localdate()
+    overdue = Invoice.objects.filter(kind=InvoiceKind.INVOICE, status=InvoiceStatus.ISSUED, due_on__lt=today)
+    count = 0
+    for invoice in overdue.select_related("provider", "person", "person__user"):
+        _tell(invoice, f"Invoice {invoice.number} is overdue",
+              f"Invoice {invoice.number} from {invoice.provider} ({format_pence(invoice.total_pence)}) was due by "
+              f"{invoice.due_on:%-d %B %Y} and is not recorded as paid.", key=f"invoice-overdue:{invoice.number}")
+        count += 1
+    return count

@@ -8,9 +8,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from market.accounts.models import User
-from market.core.runs import task_run
+from market.core.runs import recorded, task_run
 
-from .services import invoicing_run
+from .services import invoices_overdue_remind, invoicing_run
 
 
 def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -35,3 +35,10 @@ def invoice_period(period_start: str | None = None, period_end: str | None = Non
 
         result = invoicing_run(period_start=start, period_end=end, actor=actor, progress=progress)
     return result.invoices
+
+
+@shared_task(name="invoicing.tasks.remind_overdue", ignore_result=True)
+@recorded
+def remind_overdue() -> int:
+    """Daily: remind payers of invoices unpaid past their terms (once each)."""
+    return invoices_overdue_remind()

@@ -30,16 +30,16 @@ def coordinator_addresses(person) -> list[str]:
     return list(person.coordinators.values_list("email", flat=True))
 
 
-def tell_provider(order, subject: str, body: str) -> None:
-    _send(lambda: provider_addresses(order.provider), f"{order.reference}: {subject}", body)
+def tell_provider(order, subject: str, body: str, *, key: str | None = None) -> None:
+    _send(lambda: provider_addresses(order.provider), f"{order.reference}: {subject}", body, key=key)
 
 
-def tell_holder(order, subject: str, body: str) -> None:
-    _send(lambda: holder_addresses(order.holder), f"{order.reference}: {subject}", body)
+def tell_holder(order, subject: str, body: str, *, key: str | None = None) -> None:
+    _send(lambda: holder_addresses(order.holder), f"{order.reference}: {subject}", body, key=key)
 
 
-def tell_coordinators(order, subject: str, body: str) -> None:
-    _send(lambda: coordinator_addresses(order.holder), f"{order.reference}: {subject}", body)
+def tell_coordinators(order, subject: str, body: str, *, key: str | None = None) -> None:
+    _send(lambda: coordinator_addresses(order.holder), f"{order.reference}: {subject}", body, key=key)
 
 
 def commissioner_addresses() -> list[str]:

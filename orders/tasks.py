@@ -30,3 +30,10 @@ def tell_providers_new_orders() -> int:
     """Queue the provider's email for each new order (run by beat every 10 seconds). Placing an order publishes
     no message, so it costs nothing on the broker and cannot be lost with one."""
     return notifications.new_orders_tell_providers()
+
+
+@shared_task(name="orders.tasks.send_reminders", ignore_result=True)
+@recorded
+def send_reminders() -> int:
+    """Daily: visits tomorrow, and orders the provider has not answered. Each reminder goes once (its key)."""
+    return services.visits_tomorrow_remind() + services.orders_unanswered_remind()

@@ -45,6 +45,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 3600},
     },
+    "orders-send-reminders": {
+        "task": "orders.tasks.send_reminders",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 3600},
+    },
     "quality-run-checks": {
         "task": "quality.tasks.run_quality_checks",
         "schedule": crontab(hour=2, minute=0),
@@ -54,6 +59,11 @@ BEAT_SCHEDULE = {
         "task": "invoicing.tasks.invoice_period",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
         "options": {"expires": 6 * 3600},
+    },
+    "invoicing-remind-overdue": {
+        "task": "invoicing.tasks.remind_overdue",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 3600},
     },
     "directory-refresh-listings": {
         "task": "directory.tasks.refresh_listings",

@@ -8,6 +8,7 @@ Locks are always taken in the same order: the Budget row first, then the Order, 
 - `lifecycle`: accept, decline, propose a change, accept it, cancel, complete;
 - `visits`: record, confirm, dispute, settle, automatic confirmation, blocks of hours, unrecorded visits;
 - `talk`: messages, reviews and concerns;
+- `reminders`: visits tomorrow, orders the provider has not answered;
 - `_common`: who is acting and on which side, the order and visit locks, and the one way a status changes.
 """
 
@@ -23,6 +24,7 @@ from .budgets import (
 )
 from .lifecycle import order_accept, order_accept_proposal, order_cancel, order_decline, order_propose_change
 from .placement import Quote, order_place, order_quote
+from .reminders import orders_unanswered_remind, visits_tomorrow_remind
 from .talk import (
     concern_close,
     concern_raise,
@@ -45,11 +47,42 @@ from .visits import (
 )
 
 __all__ = [
-    "AUTO_CONFIRM_HOURS", "NOTICE_HOURS", "UNRECORDED_RELEASE_DAYS", "Quote", "blocks_close_expired",
-    "budget_adjust", "budget_create", "budget_lock", "budget_release", "budget_reserve", "budget_spend",
-    "budget_top_up", "concern_close", "concern_raise", "concern_take", "order_accept", "order_accept_proposal",
-    "order_cancel", "order_decline", "order_lock", "order_message_post", "order_place", "order_propose_change",
-    "order_quote", "review_hide", "review_reply", "review_write", "visit_auto_confirm", "visit_confirm",
-    "visit_dispute", "visit_lock", "visit_record_block", "visit_record_delivery", "visit_resolve_dispute",
-    "visits_auto_confirm_due", "visits_release_unrecorded",
+    "AUTO_CONFIRM_HOURS",
+    "NOTICE_HOURS",
+    "UNRECORDED_RELEASE_DAYS",
+    "Quote",
+    "blocks_close_expired",
+    "budget_adjust",
+    "budget_create",
+    "budget_lock",
+    "budget_release",
+    "budget_reserve",
+    "budget_spend",
+    "budget_top_up",
+    "concern_close",
+    "concern_raise",
+    "concern_take",
+    "order_accept",
+    "order_accept_proposal",
+    "order_cancel",
+    "order_decline",
+    "order_lock",
+    "order_message_post",
+    "order_place",
+    "order_propose_change",
+    "order_quote",
+    "orders_unanswered_remind",
+    "review_hide",
+    "review_reply",
+    "review_write",
+    "visit_auto_confirm",
+    "visit_confirm",
+    "visit_dispute",
+    "visit_lock",
+    "visit_record_block",
+    "visit_record_delivery",
+    "visit_resolve_dispute",
+    "visits_auto_confirm_due",
+    "visits_release_unrecorded",
+    "visits_tomorrow_remind",
 ]

@@ -1,0 +1,73 @@
+"""Reminders through the outbox, each once for its reason: visits tomorrow (person and provider), orders the provider
+has not answered (provider after 48 hours, then the coordinator), invoices unpaid past their terms."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from invoicing.models import Invoice
+from invoicing.services import invoices_overdue_remind, invoicing_run
+from market.outbox.services import outbox_send_due
+from orders.models import Order, Visit
+from orders.services import order_accept, orders_unanswered_remind, visits_tomorrow_remind
+from tests.invoicing.test_invoicing import _budget, _period, confirmed_visit
+
+from .helpers import make_service, place
+
+pytestmark = pytest.mark.django_db
+
+
+def _sent(action) -> list[tuple[str, list[str]]]:
+    """What `action` sends (after sending what earlier steps queued, so only its own emails are counted)."""
+    outbox_send_due()
+    mail.outbox.clear()
+    action()
+    outbox_send_due()
+    return sorted((message.subject.split(": ", 1)[-1], message.to) for message in mail.outbox)
+
+
+def test_a_visit_tomorrow_is_remembered_to_both_sides_once(holder, budget):
+    service = make_service(neighbourhood=holder.neighbourhood)
+    order = place(user=holder.user, budget=budget, service=service)
+    order_accept(order=order, by=service.owner)
+    visit = order.visits.get()
+    tomorrow_ten = timezone.make_aware(datetime.datetime.combine(
+        timezone.localdate() + datetime.timedelta(days=1), datetime.time(10)))
+    Visit.objects.filter(pk=visit.pk).update(starts_at=tomorrow_ten, ends_at=tomorrow_ten + datetime.timedelta(hours=1))
+
+    sent = _sent(visits_tomorrow_remind)
+
+    assert [subject for subject, _ in sent] == ["a visit tomorrow", "a visit tomorrow"]
+    assert {tuple(to) for _, to in sent} == {(holder.user.email,), tuple(sorted({service.provider.email,
+                                                                                   service.owner.email}))}
+    assert _sent(visits_tomorrow_remind) == []
+
+
+def test_an_unanswered_order_reminds_the_provider_then_the_coordinator(holder, budget):
+    service = make_service(neighbourhood=holder.neighbourhood)
+    order = place(user=holder.user, budget=budget, service=service)
+    coordinator = holder.caseload_assignments.get().coordinator
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - datetime.timedelta(hours=49))
+
+    first = _sent(orders_unanswered_remind)
+    assert [subject for subject, _ in first] == ["still waiting for your answer"]
+    assert _sent(orders_unanswered_remind) == []
+
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - datetime.timedelta(hours=73))
+    assert _sent(orders_unanswered_remind) == [("the provider has not answered", [coordinator.email])]
+
+
+def test_an_overdue_invoice_is_remembered_to_its_payer_once(holder):
+    service = make_service(neighbourhood=holder.neighbourhood)
+    confirmed_visit(holder, service, _budget(holder))
+    invoicing_run(period_start=_period()[0], period_end=_period()[1])
+    Invoice.objects.update(due_on=timezone.localdate() - datetime.timedelta(days=1))
+
+    sent = _sent(invoices_overdue_remind)
+
+    assert len(sent) == 1 and sent[0][0].endswith("is overdue") and holder.user.email in sent[0][1]
+    assert _sent(invoices_overdue_remind) == []
