@@ -35,6 +35,23 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} by {self.actor or 'system'}"
 
 
+#: What staff read for each periodic job (the task's code name otherwise).
+TASK_LABELS = {
+    "worker.tasks.send_outbox": "Send emails",
+    "worker.tasks.dispatch_queued_tasks": "Hand waiting jobs to the worker",
+    "worker.tasks.prune_task_runs": "Forget old job runs",
+    "orders.tasks.auto_confirm_visits": "Confirm unanswered visits",
+    "orders.tasks.close_expired_blocks": "Close ended blocks of hours",
+    "orders.tasks.tell_providers_new_orders": "Tell providers of new orders",
+    "orders.tasks.send_reminders": "Reminders: visits tomorrow, unanswered orders",
+    "providers.tasks.check_expiry_reminders": "Reminders: checks about to expire",
+    "quality.tasks.run_quality_checks": "Quality checks",
+    "invoicing.tasks.invoice_period": "Invoicing",
+    "invoicing.tasks.remind_overdue": "Reminders: overdue invoices",
+    "directory.tasks.refresh_listings": "Rebuild the search table",
+}
+
+
 class TaskRun(models.Model):
     """One run of a periodic task, recorded so staff can see that the background work happens: when it
     started and finished, how many items it did, how many failed, and (for long runs) how far it has got."""
@@ -59,6 +76,10 @@ class TaskRun(models.Model):
 
     def __str__(self):
         return f"{self.task} at {self.started_at:%Y-%m-%d %H:%M:%S} ({self.get_status_display()})"
+
+    @property
+    def label(self) -> str:
+        return TASK_LABELS.get(self.task, self.task)
 
     @property
     def percent(self) -> int | None:
