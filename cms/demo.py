@@ -17,6 +17,7 @@ def load_demo() -> None:
     from market import demo as foundation
     from orders.demo import load as load_budgets_and_orders
     from providers.demo import load_providers
+    from quality.services import quality_checks_run
 
     foundation.load()
     load_providers()
@@ -24,6 +25,7 @@ def load_demo() -> None:
     load_storefronts()
     load_searches()
     load_budgets_and_orders()
+    quality_checks_run()  # as the nightly run would, so commissioners see the flags the demo data raises
 
 PAGES = [
     ("How it works", "how-it-works", "Booking support with your personal budget, step by step.",
