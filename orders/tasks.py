@@ -2,6 +2,7 @@
 the locking; each run is recorded (market.core.runs) for staff to see."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from market.core.runs import recorded
 
@@ -35,5 +36,10 @@ def tell_providers_new_orders() -> int:
 @shared_task(name="orders.tasks.send_reminders", ignore_result=True)
 @recorded
 def send_reminders() -> int:
-    """Daily: visits tomorrow, and orders the provider has not answered. Each reminder goes once (its key)."""
-    return services.visits_tomorrow_remind() + services.orders_unanswered_remind()
+    """Daily: visits tomorrow or waiting for confirmation, orders the provider has not answered, low budgets; on
+    the 1st, last month's budget statements. Each goes once for its reason (its outbox key)."""
+    sent = (services.visits_tomorrow_remind() + services.orders_unanswered_remind()
+            + services.visits_awaiting_confirmation_remind() + services.budgets_low_remind())
+    if timezone.localdate().day == 1:
+        sent += services.budget_statements_send()
+    return sent

@@ -235,6 +235,8 @@ QUALITY_WINDOW_DAYS = env.int("QUALITY_WINDOW_DAYS", default=90)
 ORDER_ANSWER_HOURS = env.int("ORDER_ANSWER_HOURS", default=48)
 # Invoicing (invoicing/): payment terms, VAT for VAT-registered providers, where the council's invoices go.
 INVOICE_TERMS_DAYS = env.int("INVOICE_TERMS_DAYS", default=30)
+# A budget period with less than this share of its allocation left is "running low" (a reminder goes out).
+BUDGET_LOW_PERCENT = env.int("BUDGET_LOW_PERCENT", default=20)
 VAT_RATE_PERCENT = env.int("VAT_RATE_PERCENT", default=20)
 COUNCIL_FINANCE_EMAIL = env("COUNCIL_FINANCE_EMAIL", default="finance@council.example")
 

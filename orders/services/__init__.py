@@ -8,7 +8,7 @@ Locks are always taken in the same order: the Budget row first, then the Order, 
 - `lifecycle`: accept, decline, propose a change, accept it, cancel, complete;
 - `visits`: record, confirm, dispute, settle, automatic confirmation, blocks of hours, unrecorded visits;
 - `talk`: messages, reviews and concerns;
-- `reminders`: visits tomorrow, orders the provider has not answered;
+- `reminders`: visits tomorrow or waiting for confirmation, unanswered orders, low budgets, statements;
 - `_common`: who is acting and on which side, the order and visit locks, and the one way a status changes.
 """
 
@@ -24,7 +24,13 @@ from .budgets import (
 )
 from .lifecycle import order_accept, order_accept_proposal, order_cancel, order_decline, order_propose_change
 from .placement import Quote, order_place, order_quote
-from .reminders import orders_unanswered_remind, visits_tomorrow_remind
+from .reminders import (
+    budget_statements_send,
+    budgets_low_remind,
+    orders_unanswered_remind,
+    visits_awaiting_confirmation_remind,
+    visits_tomorrow_remind,
+)
 from .talk import (
     concern_close,
     concern_raise,
@@ -58,7 +64,9 @@ __all__ = [
     "budget_release",
     "budget_reserve",
     "budget_spend",
+    "budget_statements_send",
     "budget_top_up",
+    "budgets_low_remind",
     "concern_close",
     "concern_raise",
     "concern_take",
@@ -83,6 +91,7 @@ __all__ = [
     "visit_record_delivery",
     "visit_resolve_dispute",
     "visits_auto_confirm_due",
+    "visits_awaiting_confirmation_remind",
     "visits_release_unrecorded",
     "visits_tomorrow_remind",
 ]

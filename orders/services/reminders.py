@@ -7,8 +7,12 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from market.outbox.services import outbox_enqueue
+
 from .. import notifications
-from ..models import Order, OrderStatus, Visit, VisitStatus
+from ..models import Budget, EntryKind, LedgerEntry, Order, OrderStatus, Visit, VisitStatus
+from ..money import format_pence
+from ..selectors.budgets import PeriodLine, budget_balance, budget_periods
 
 
 def _local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -56,3 +60,66 @@ def orders_unanswered_remind(*, now: datetime.datetime | None = None) -> int:
                                             key=f"order-unanswered:{order.pk}:coordinators")
         count += 1
     return count
+
+
+def visits_awaiting_confirmation_remind(*, now: datetime.datetime | None = None) -> int:
+    """A delivered visit the person has not confirmed or disputed, a day before it is confirmed for them."""
+    now = now or timezone.now()
+    visits = (Visit.objects.filter(status=VisitStatus.DELIVERED, confirm_due_at__lte=now + datetime.timedelta(days=1))
+              .select_related("order", "order__service", "order__provider", "order__holder"))
+    for visit in visits:
+        notifications.tell_holder(
+            visit.order, "please confirm a visit",
+            f"{visit.order.provider} recorded the visit of {timezone.localtime(visit.starts_at):%A %-d %B}. Confirm it "
+            f"or say what went wrong by {timezone.localtime(visit.confirm_due_at):%A %-d %B %H:%M}; after that it is "
+            "confirmed for you.", key=f"visit-confirm-due:{visit.pk}")
+    return len(visits)
+
+
+def _current_period(budget: Budget, today: datetime.date) -> PeriodLine | None:
+    return next((line for line in budget_periods(budget) if line.starts_on <= today <= line.ends_on), None)
+
+
+def budgets_low_remind(*, today: datetime.date | None = None) -> int:
+    """A budget whose current period has less than BUDGET_LOW_PERCENT of its allocation left: tell the person,
+    their supporters with consent and their coordinators, once a period."""
+    today = today or timezone.localdate()
+    told = 0
+    for budget in Budget.objects.filter(starts_on__lte=today, ends_on__gte=today).select_related("holder"):
+        line = _current_period(budget, today)
+        if line is None or not line.allocated or line.available * 100 >= line.allocated * settings.BUDGET_LOW_PERCENT:
+            continue
+        body = (f"{budget.name} has {format_pence(max(line.available, 0))} left until {line.ends_on:%-d %B}, "
+                f"of {format_pence(line.allocated)} for this period.")
+        key = f"budget-low:{budget.pk}:{line.starts_on.isoformat()}"
+        outbox_enqueue(to=notifications.holder_addresses(budget.holder) + notifications.coordinator_addresses(
+            budget.holder), subject=f"[{settings.SITE_NAME}] {budget.holder.display_name}: budget running low",
+            body=body, key=key)
+        told += 1
+    return told
+
+
+def budget_statements_send(*, today: datetime.date | None = None) -> int:
+    """The monthly statement of each budget in use (sent on the 1st for the month before) to the person and their
+    supporters with consent: what was spent, on what, and what is left."""
+    today = today or timezone.localdate()
+    month_end = today.replace(day=1) - datetime.timedelta(days=1)
+    month_start = month_end.replace(day=1)
+    sent = 0
+    budgets = Budget.objects.filter(starts_on__lte=month_end, ends_on__gte=month_start).select_related("holder")
+    for budget in budgets:
+        spent = list(LedgerEntry.objects.filter(budget=budget, kind=EntryKind.SPEND, effective_on__gte=month_start,
+                                                effective_on__lte=month_end).select_related("order__service")
+                     .order_by("effective_on", "pk"))
+        balance = budget_balance(budget)
+        lines = [f"{entry.effective_on:%-d %b}  {entry.order.service if entry.order else entry.reason}  "
+                 f"{format_pence(-entry.amount_pence if entry.amount_pence < 0 else entry.amount_pence)}"
+                 for entry in spent] or ["No visits were paid for this month."]
+        body = (f"{budget.name}: statement for {month_start:%B %Y}\n\n" + "\n".join(lines) +
+                f"\n\nAllocated so far: {format_pence(balance.allocated)}. Spent: {format_pence(balance.spent)}. "
+                f"Booked: {format_pence(balance.committed)}. Left: {format_pence(balance.left)}.\n")
+        outbox_enqueue(to=notifications.holder_addresses(budget.holder),
+                       subject=f"[{settings.SITE_NAME}] Budget statement for {month_start:%B %Y}", body=body,
+                       key=f"budget-statement:{budget.pk}:{month_start:%Y-%m}")
+        sent += 1
+    return sent

@@ -71,3 +71,58 @@ def test_an_overdue_invoice_is_remembered_to_its_payer_once(holder):
 
     assert len(sent) == 1 and sent[0][0].endswith("is overdue") and holder.user.email in sent[0][1]
     assert _sent(invoices_overdue_remind) == []
+
+
+def test_a_visit_waiting_for_confirmation_is_remembered_a_day_before_it_confirms_itself(holder, budget):
+    from orders.services import visit_record_delivery, visits_awaiting_confirmation_remind
+
+    service = make_service(neighbourhood=holder.neighbourhood)
+    order = place(user=holder.user, budget=budget, service=service)
+    order_accept(order=order, by=service.owner)
+    visit = order.visits.get()
+    past = timezone.now() - datetime.timedelta(hours=2)
+    Visit.objects.filter(pk=visit.pk).update(starts_at=past, ends_at=past + datetime.timedelta(hours=1))
+    visit.refresh_from_db()
+    visit_record_delivery(visit=visit, by=service.owner, actual_starts_at=visit.starts_at,
+                          actual_ends_at=visit.ends_at, notes="")
+    visit.refresh_from_db()
+
+    assert _sent(lambda: visits_awaiting_confirmation_remind(now=timezone.now())) == []  # three days to go
+    soon = visit.confirm_due_at - datetime.timedelta(hours=12)
+    assert _sent(lambda: visits_awaiting_confirmation_remind(now=soon)) == [("please confirm a visit",
+                                                                             [holder.user.email])]
+    assert _sent(lambda: visits_awaiting_confirmation_remind(now=soon)) == []
+
+
+def test_a_budget_running_low_is_told_once_a_period(holder, budget):
+    from orders.services import budgets_low_remind
+
+    coordinator = holder.caseload_assignments.get().coordinator
+    service = make_service(neighbourhood=holder.neighbourhood, price_pence=8500)
+    assert _sent(budgets_low_remind) == []
+    place(user=holder.user, budget=budget, service=service)  # £85 of £100 booked: £15 left, under 20%
+
+    sent = _sent(budgets_low_remind)
+    assert [subject for subject, _ in sent] == ["budget running low"]  # after "<name>: "
+    assert sorted(sent[0][1]) == sorted([holder.user.email, coordinator.email])
+    assert _sent(budgets_low_remind) == []
+
+
+def test_the_monthly_statement_lists_last_months_visits(holder):
+    from orders.services import budget_statements_send
+
+    service = make_service(neighbourhood=holder.neighbourhood, price_pence=1750)
+    statement_budget = _budget(holder)
+    first_of_month = timezone.localdate().replace(day=1)
+    days_ago = (timezone.localdate() - (first_of_month - datetime.timedelta(days=3))).days
+    confirmed_visit(holder, service, statement_budget, days_ago=days_ago)
+
+    outbox_send_due()
+    mail.outbox.clear()
+    assert budget_statements_send(today=first_of_month) >= 1
+    outbox_send_due()
+    statement = next(m for m in mail.outbox if "Budget statement" in m.subject)
+    assert str(service) in statement.body and "£17.50" in statement.body
+    assert budget_statements_send(today=first_of_month) >= 1
+    outbox_send_due()
+    assert sum("Budget statement" in m.subject for m in mail.outbox) == 1  # once a month, however often it runs
