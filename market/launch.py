@@ -35,6 +35,7 @@ def main() -> int:
 
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
+    os.environ.setdefault("SITE_URL", f"http://{host}:{port}")  # every link in an email points here
     celery = [sys.executable, "-m", "celery", "-A", "worker"]
     children = [
         Child("web server", [sys.executable, "manage.py", "runserver", f"{host}:{port}"], essential=True),

@@ -190,7 +190,10 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="care-market@example.org")
 
 WAGTAIL_SITE_NAME = SITE_NAME
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
+# The site's public address: every link in an email is built on it (market.core.links). `make run` sets it from
+# HOST and PORT.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt"]
 

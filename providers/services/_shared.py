@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from market.accounts.models import Role, User
+from market.core.links import absolute_reverse
 from market.outbox.services import outbox_enqueue
 
 from ..exceptions import NotAllowed, Refused
@@ -54,6 +53,6 @@ def _tell_provider(provider: Provider, subject: str, body: str, *, key: str | No
         {provider.email, *provider.memberships.filter(role=MemberRole.OWNER).values_list("user__email", flat=True)}
         - {""}
     )
-    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("providers:dashboard", kwargs={"slug": provider.slug})
+    link = absolute_reverse("providers:dashboard", kwargs={"slug": provider.slug})
     text = f"{body}\n\nSee your provider page: {link}\n"
     outbox_enqueue(to=recipients, subject=subject, body=text, key=key)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from market.accounts.models import Role, User
 from market.accounts.services import user_grant_roles
 from market.core.audit import audit_record
+from market.core.links import absolute_reverse
 from market.outbox.services import outbox_enqueue
 
 from ..editors import editors_sync
@@ -52,9 +52,8 @@ def member_add(*, provider: Provider, actor: User, email: str, full_name: str) -
 
 
 def _send_member_invite(*, provider: Provider, user: User, new_login: bool) -> None:
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     if new_login:
-        link = base + reverse(
+        link = absolute_reverse(
             "accounts:password-reset-confirm",
             kwargs={
                 "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
 from market.accounts.models import Role, User
+from market.core.links import absolute_reverse
 from market.outbox.services import outbox_enqueue
 
 from ..selectors import Lapse, checks_lapsing
@@ -44,7 +43,7 @@ def _tell_of_expiry(lapse: Lapse) -> None:
                    f"Your {_check_name(lapse)} (reference {check.reference}) expired on {check.expires_on:%-d %B %Y}. "
                    "Your services are not shown or bookable until the renewed document is uploaded and approved.",
                    key=f"check-expired:{check.pk}:provider")
-    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("verification:provider", args=[provider.slug])
+    link = absolute_reverse("verification:provider", args=[provider.slug])
     commissioners = User.objects.filter(roles__contains=[Role.COMMISSIONER], is_active=True)
     outbox_enqueue(
         to=commissioners.values_list("email", flat=True),

@@ -81,3 +81,15 @@ def test_the_daily_task_is_recorded(dbs):
 
     run = TaskRun.objects.get(task="providers.tasks.check_expiry_reminders")
     assert (run.status, run.items_done) == ("finished", 1)
+
+
+def test_links_in_emails_use_the_sites_configured_address(dbs, settings, commissioner):
+    settings.SITE_URL = "https://care.wigan.example"
+
+    _sent(TODAY)
+    expired = _sent(TODAY + datetime.timedelta(days=21))
+
+    assert expired
+    bodies = [message.body for message in mail.outbox]
+    assert all("https://care.wigan.example/" in body for body in bodies)
+    assert not any("localhost" in body or ":8000" in body for body in bodies)
