@@ -9,6 +9,7 @@ from market.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("account/notices/", include("market.outbox.urls_notices")),
     path("account/", include("market.accounts.urls")),
     path("find-support/", include("directory.urls")),
     path("provider/<slug:slug>/invoices/", include("invoicing.urls_provider")),

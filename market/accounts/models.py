@@ -68,6 +68,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     roles = ArrayField(
         models.CharField(max_length=32, choices=Role.choices), default=list, blank=True
     )
+    emails_wanted = models.BooleanField(
+        default=True, help_text="Whether news comes by email as well as on the notices page (the person chooses)."
+    )
     is_staff = models.BooleanField(
         default=False, help_text="Can sign in to the site administration (Wagtail admin)."
     )

@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from market.core.exceptions import DomainError
 from market.core.forms import posted
 from market.core.redirects import redirect_to_next
+from market.outbox.selectors import notices_unread_count
 
 from . import selectors, services
 from .forms import ConsentGrantForm, ConsentRevokeForm, OutboxPasswordResetForm, SecondFactorForm, SignInForm
@@ -89,7 +90,9 @@ def second_factor_setup(request):
 @login_required
 def dashboard(request):
     people = selectors.people_for_user(user=request.user)
-    return render(request, "accounts/dashboard.html", {"people": people})
+    return render(request, "accounts/dashboard.html", {
+        "people": people, "notices_unread": notices_unread_count(request.user),
+    })
 
 
 def _person(person_id: int) -> Person:

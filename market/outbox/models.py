@@ -61,3 +61,26 @@ class QueuedTask(models.Model):
 
     def __str__(self):
         return f"{self.task}{tuple(self.args)}"
+
+
+class Notice(models.Model):
+    """What an email told a person, kept for their notices page (/account/notices/); written with the email, for
+    every recipient who has an account, whether or not they chose to have emails too."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notices")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001 - null: no key (unique when set)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="outbox_notice_user_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], condition=models.Q(key__isnull=False),
+                                    name="outbox_notice_once_per_reason")
+        ]
+
+    def __str__(self):
+        return self.subject

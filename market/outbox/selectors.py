@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from market.core.models import TaskRun
 
-from .models import Email, EmailStatus
+from .models import Email, EmailStatus, Notice
 
 FAILED_SHOWN = 50
 RUNS_SHOWN = 30
@@ -55,3 +55,11 @@ def background_overview() -> dict:
         "last_runs": task_runs_last_by_task(),
         "running": any(run.status == TaskRun.Status.RUNNING for run in runs),
     }
+
+
+def notices_for(user, limit: int = 100) -> list:
+    return list(Notice.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
+
+
+def notices_unread_count(user) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).count()

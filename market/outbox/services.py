@@ -13,9 +13,10 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from market.accounts.models import User
 from market.core.audit import audit_record
 
-from .models import Email, EmailStatus
+from .models import Email, EmailStatus, Notice
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +26,17 @@ RECOVERABLE = (SMTPException, OSError)
 
 
 def outbox_enqueue(*, to: Iterable[str], subject: str, body: str, key: str | None = None) -> Email | None:
-    """Queue an email in the current transaction. Blank and repeated addresses are dropped; with nobody left,
-    nothing is queued. With a `key` already used, nothing is queued either (returns None)."""
+    """Queue an email in the current transaction, and put it on the notices page of each recipient with an
+    account. Blank and repeated addresses are dropped, and so are those of people who chose notices only; with
+    nobody left, no email is queued. With a `key` already used, nothing is queued either (returns None)."""
     recipients = sorted({address.strip() for address in to if address and address.strip()})
+    if not recipients:
+        return None
+    users = list(User.objects.filter(email__in=recipients).only("pk", "email", "emails_wanted"))
+    Notice.objects.bulk_create([Notice(user=user, subject=subject[:300], body=body, key=key) for user in users],
+                               ignore_conflicts=True)
+    notices_only = {user.email for user in users if not user.emails_wanted}
+    recipients = [address for address in recipients if address not in notices_only]
     if not recipients:
         return None
     email = Email(to=recipients, subject=subject[:300], body=body, key=key)
@@ -113,3 +122,14 @@ def outbox_retry(*, email: Email, actor) -> None:
         )
         if updated:
             audit_record(action="outbox.retry", actor=actor, target=email, summary=f"Email {email.pk} queued again")
+
+
+def notices_mark_read(*, user) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def email_preference_set(*, user, emails_wanted: bool) -> None:
+    """The person's choice: news by email as well as on the notices page, or on the notices page only."""
+    User.objects.filter(pk=user.pk).update(emails_wanted=emails_wanted)
+    audit_record(action="user.email_preference", actor=user, target=user,
+                 summary=f"{user} chose {'emails and notices' if emails_wanted else 'notices only'}")
