@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django_otp import match_token
@@ -18,6 +19,9 @@ from . import selectors
 from .exceptions import ConsentRefused
 from .models import Consent, ConsentScope, Person, Role, User
 
+#: The Django group whose permissions commissioners have (market/taxonomy/migrations/0002_commissioners_group.py).
+COMMISSIONERS_GROUP = "Commissioners"
+
 
 def user_grant_roles(*, user: User, roles: Iterable[Role], granted_by: User | None = None) -> User:
     with transaction.atomic():
@@ -26,6 +30,8 @@ def user_grant_roles(*, user: User, roles: Iterable[Role], granted_by: User | No
         if new:
             user.roles = [*user.roles, *new]
             user.save(update_fields=["roles"])
+            if Role.COMMISSIONER in new:  # the admin, and the kinds of support, needs and neighbourhoods to edit
+                user.groups.add(Group.objects.get_or_create(name=COMMISSIONERS_GROUP)[0])
             audit_record(action="user.roles_granted", actor=granted_by, target=user, data={"roles": new})
     return user
 
