@@ -17,6 +17,7 @@ urlpatterns = [
     path("finance/invoices/", include("invoicing.urls")),
     path("commissioners/verification/", include("providers.urls_verification")),
     path("commissioners/quality/", include("quality.urls")),
+    path("commissioners/", include("commissioning.urls")),
     path("orders/", include("orders.urls")),
     path("staff/background/", include("market.outbox.urls")),
     path("admin/", include(wagtailadmin_urls)),

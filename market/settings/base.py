@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "orders",
     "quality",
     "invoicing",
+    "commissioning",
     "cms",
     "worker",
     "wagtail.contrib.forms",
