@@ -17,6 +17,9 @@ COPY market ./market
 COPY providers ./providers
 COPY directory ./directory
 COPY orders ./orders
+COPY quality ./quality
+COPY invoicing ./invoicing
+COPY commissioning ./commissioning
 COPY cms ./cms
 COPY worker ./worker
 COPY manage.py ./

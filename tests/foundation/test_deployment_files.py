@@ -3,6 +3,7 @@ command points at something that exists in this repository."""
 
 import importlib
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,13 @@ def test_each_app_service_command_points_at_real_code(service):
         pytest.fail(f"unexpected program {program!r} in the {service} service")
 
 
-def test_dockerfile_copies_every_package_and_env_example_names_every_secret():
+def test_dockerfile_copies_every_package_and_env_example_names_every_secret(settings):
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    packages = [pattern.rstrip("*") for pattern in find["include"]]
+    project_apps = {app.split(".")[0] for app in settings.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()}
+    assert project_apps <= set(packages), "an app of INSTALLED_APPS is missing from pyproject's package list"
     dockerfile = (ROOT / "Dockerfile").read_text()
-    for package in ("market", "providers", "directory", "orders", "cms", "worker"):
+    for package in packages:
         assert re.search(rf"^COPY {package} ", dockerfile, re.MULTILINE), package
     example = (ROOT / ".env.example").read_text()
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD"):
