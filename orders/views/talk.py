@@ -95,7 +95,7 @@ def review_hide(request, review_id: int):
 def concern_raise(request, provider_id: int):
     provider = found(selectors.provider_get(provider_id), "provider")
     visit = None
-    if request.GET.get("visit", "").isdigit():
+    if request.GET.get("visit", "").isdecimal():  # not isdigit(): "²" is a digit int() refuses
         visit = found(selectors.visit_get(int(request.GET["visit"])), "visit")
     form = ConcernForm(posted(request))
     if request.method == "POST" and form.is_valid():

@@ -57,3 +57,13 @@ def test_a_session_stops_working_once_the_password_is_changed(client, db):
     response = client.get(reverse("accounts:dashboard"))
     assert response.status_code == HTTPStatus.FOUND
     assert reverse("accounts:sign-in") in response["Location"]
+
+
+def test_a_visit_number_that_is_a_digit_but_not_a_number_is_ignored(client, holder):
+    from tests.factories import ListedServiceFactory
+
+    provider = ListedServiceFactory().provider
+    client.force_login(holder.user)
+    for visit in ("abc", "\u00b2", "-1", ""):
+        response = client.get(reverse("orders:concern-raise", args=[provider.pk]), {"visit": visit})
+        assert response.status_code == HTTPStatus.OK, visit
