@@ -10,7 +10,7 @@ from market.accounts.models import User
 from market.core.background import background_task
 from market.core.runs import recorded, task_run
 
-from .services import invoices_overdue_remind, invoicing_run
+from .services import invoice_pdfs_make, invoices_overdue_remind, invoicing_run
 
 
 def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -44,3 +44,10 @@ def invoice_period(period_start: str | None = None, period_end: str | None = Non
 def remind_overdue() -> int:
     """Daily: remind payers of invoices unpaid past their terms (once each)."""
     return invoices_overdue_remind()
+
+
+@background_task(name="invoicing.tasks.make_pdfs", frequent=True)
+@recorded
+def make_pdfs() -> int:
+    """Every 30 seconds: make the PDF of each new invoice and credit note (each claimed with SKIP LOCKED)."""
+    return invoice_pdfs_make()

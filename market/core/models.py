@@ -48,6 +48,7 @@ TASK_LABELS = {
     "quality.tasks.run_quality_checks": "Quality checks",
     "invoicing.tasks.invoice_period": "Invoicing",
     "invoicing.tasks.remind_overdue": "Reminders: overdue invoices",
+    "invoicing.tasks.make_pdfs": "Invoice PDFs",
     "directory.tasks.refresh_listings": "Rebuild the search table",
 }
 

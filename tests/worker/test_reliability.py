@@ -16,7 +16,7 @@ from worker.celery import app
 from worker.schedule import BEAT_SCHEDULE
 
 FREQUENT = {"worker.tasks.heartbeat", "worker.tasks.send_outbox", "worker.tasks.dispatch_queued_tasks",
-            "orders.tasks.tell_providers_new_orders"}
+            "orders.tasks.tell_providers_new_orders", "invoicing.tasks.make_pdfs"}
 
 
 def _our_tasks():
