@@ -36,10 +36,12 @@ def tell_providers_new_orders() -> int:
 @background_task(name="orders.tasks.send_reminders")
 @recorded
 def send_reminders() -> int:
-    """Daily: visits tomorrow or waiting for confirmation, orders the provider has not answered, low budgets; on
+    """Daily: visits tomorrow or waiting for confirmation, orders the provider has not answered, low budgets,
+    budgets that would run out early at their rate, review requests; on
     the 1st, last month's budget statements. Each goes once for its reason (its outbox key)."""
     sent = (services.visits_tomorrow_remind() + services.orders_unanswered_remind()
-            + services.visits_awaiting_confirmation_remind() + services.budgets_low_remind())
+            + services.visits_awaiting_confirmation_remind() + services.budgets_low_remind()
+            + services.budgets_running_out_remind() + services.reviews_request())
     if timezone.localdate().day == 1:
         sent += services.budget_statements_send()
     return sent
