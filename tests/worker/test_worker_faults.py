@@ -152,3 +152,36 @@ def test_two_workers_running_the_same_reminders_at_once_send_each_reminder_once(
         ("1@example.org", f"Your Enhanced DBS check for {lapsing[1].person_name} expires in 5 days"),
     ]
     assert Email.objects.filter(status=EmailStatus.SENT).count() == 2
+
+
+def test_invoicing_a_period_twice_at_once_and_again_gives_the_same_invoices(start_celery_worker):
+    from invoicing.models import Invoice, InvoicedVisit, InvoiceLine
+    from invoicing.tasks import invoice_period
+    from tests.factories import PersonFactory
+    from tests.invoicing.test_invoicing import _budget, _period, confirmed_visit
+    from tests.orders.helpers import make_service
+
+    # Given confirmed visits with three providers (one of them twice)...
+    holder = PersonFactory()
+    budget = _budget(holder)
+    services = [make_service(neighbourhood=holder.neighbourhood, price_pence=1500 + 100 * n) for n in range(3)]
+    for service in [*services, services[0]]:
+        confirmed_visit(holder, service, budget)
+    start, end = (day.isoformat() for day in _period())
+    start_celery_worker()
+    start_celery_worker()
+
+    # ...when the period is invoiced twice at the same moment, one run in each worker, and then once more...
+    invoice_period.delay(start, end)
+    invoice_period.delay(start, end)
+    runs = TaskRun.objects.filter(task="invoicing.tasks.invoice_period", status="finished")
+    assert _wait(lambda: runs.count() == 2)
+    invoice_period.delay(start, end)
+    assert _wait(lambda: runs.count() == 3)
+
+    # ...there is one invoice per provider, numbered from 1 without gaps, covering every visit once.
+    invoices = Invoice.objects.order_by("provider_id")
+    assert [(invoice.provider_id, invoice.number.rsplit("-", 1)[1], invoice.total_pence) for invoice in invoices] == [
+        (services[0].provider_id, "0001", 3000), (services[1].provider_id, "0001", 1600),
+        (services[2].provider_id, "0001", 1700)]
+    assert InvoicedVisit.objects.count() == 4 and InvoiceLine.objects.count() == 4
