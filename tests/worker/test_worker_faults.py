@@ -1,7 +1,8 @@
 """Faults on the real thing: a real Celery worker on the real Redis and database, sending to a real (test) mail
 server over TCP. A worker process killed mid-task runs the task again with one effect; a mail server refusing mail
 leads to retries, then a failure staff see, and the email goes once the server is back; two workers running the
-same reminders at the same moment send each reminder once."""
+same reminders at the same moment send each reminder once; a period invoiced twice at once, and again, is invoiced
+once."""
 
 from __future__ import annotations
 
