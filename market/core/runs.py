@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+from celery import current_task
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
@@ -28,6 +29,12 @@ def lost_after() -> timedelta:
     """A task is acknowledged only when it finishes, so one still running after the broker's visibility timeout
     would have been handed to another worker: a run older than that and still marked running has been lost."""
     return timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
+
+
+def _current_celery_task_id() -> str:
+    """The id of the Celery task being run in this process (blank when called outside a worker)."""
+    request = getattr(current_task, "request", None)
+    return (getattr(request, "id", None) or "") if current_task else ""
 
 
 def task_runs_mark_lost(*, task: str | None = None, now=None) -> int:
@@ -65,7 +72,12 @@ def task_run(task: str) -> Iterator[RunRecorder]:
     exception is recorded and raised again, so Celery's own retry rules still apply. Runs of the same task that a
     lost worker left marked running are marked failed first."""
     task_runs_mark_lost(task=task)
-    recorder = RunRecorder(TaskRun.objects.create(task=task))
+    celery_task_id = _current_celery_task_id()
+    if celery_task_id:
+        # The same Celery task running again means its earlier try was lost with its worker: say so at once.
+        TaskRun.objects.filter(celery_task_id=celery_task_id, status=TaskRun.Status.RUNNING).update(
+            status=TaskRun.Status.FAILED, finished_at=timezone.now(), error=LOST_RUN_ERROR)
+    recorder = RunRecorder(TaskRun.objects.create(task=task, celery_task_id=celery_task_id))
     try:
         yield recorder
     except Exception as error:
