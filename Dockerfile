@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=market.settings.production
 
 RUN apt-get update \
-    && apt-get install --no-install-recommends -y libpq5 curl \
+    && apt-get install --no-install-recommends -y libpq5 curl libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 market
 

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from providers.storage import private_storage
+
 
 class Payer(models.TextChoices):
     COUNCIL = "council", "The council"
@@ -39,6 +41,10 @@ class InvoiceSequence(models.Model):
         return f"{self.provider_id}/{self.year}: {self.last_number}"
 
 
+def invoice_pdf_upload_to(invoice: Invoice, filename: str) -> str:
+    return f"invoices/{invoice.provider_id}/{invoice.number}.pdf"
+
+
 class Invoice(models.Model):
     number = models.CharField(max_length=40, unique=True)
     kind = models.CharField(max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
@@ -64,6 +70,8 @@ class Invoice(models.Model):
     reason = models.CharField(max_length=300, blank=True, help_text="For a credit note: why.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
+    pdf = models.FileField(upload_to=invoice_pdf_upload_to, storage=private_storage, max_length=200, blank=True,
+                           help_text="The invoice as a PDF, made once by the worker; private (no public URL).")
 
     class Meta:
         ordering = ["-issued_at", "-id"]

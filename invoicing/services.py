@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from market.outbox.services import outbox_enqueue
 from orders.money import format_pence
 from providers.models import Provider
 
+from .documents import invoice_pdf_bytes
 from .exceptions import InvoicingRefused
 from .models import Invoice, InvoicedVisit, InvoiceKind, InvoiceLine, InvoiceSequence, InvoiceStatus, Payer
 from .selectors import uninvoiced_groups, uninvoiced_visits
@@ -177,3 +179,41 @@ def invoices_overdue_remind(*, today: datetime.date | None = None) -> int:
               f"{invoice.due_on:%-d %B %Y} and is not recorded as paid.", key=f"invoice-overdue:{invoice.number}")
         count += 1
     return count
+
+
+def _pdf_make(invoice: Invoice) -> None:
+    """Render and store the invoice's PDF (the caller holds the invoice's row lock)."""
+    name = invoice.pdf.field.generate_filename(invoice, "invoice.pdf")
+    storage = invoice.pdf.storage
+    if storage.exists(name):
+        storage.delete(name)  # left by a run that died before its commit: the same invoice, rendered again
+    invoice.pdf.save(name, ContentFile(invoice_pdf_bytes(invoice)), save=False)
+    Invoice.objects.filter(pk=invoice.pk).update(pdf=invoice.pdf.name)
+
+
+def invoice_pdfs_make(*, limit: int = 100) -> int:
+    """Make the PDF of each invoice and credit note that has none yet (the worker, every 30 seconds), each claimed
+    with SKIP LOCKED in its own transaction, so several workers share the work and none is made twice. An invoice
+    never changes once issued (corrections are credit notes), so its PDF is made once and kept."""
+    made = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            invoice = (Invoice.objects.filter(pdf="").order_by("id").select_for_update(skip_locked=True, of=("self",))
+                       .select_related("provider", "person", "credits").first())
+            if invoice is None:
+                break
+            _pdf_make(invoice)
+        made += 1
+    return made
+
+
+def invoice_pdf_ensure(*, invoice: Invoice) -> Invoice:
+    """The invoice with its PDF, made now if the worker has not made it yet (someone is waiting to download it)."""
+    if invoice.pdf:
+        return invoice
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update(of=("self",)).select_related("provider", "person", "credits") \
+            .get(pk=invoice.pk)
+        if not invoice.pdf:
+            _pdf_make(invoice)
+    return invoice

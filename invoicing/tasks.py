@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from celery import shared_task
 from django.utils import timezone
 
 from market.accounts.models import User
+from market.core.background import background_task
 from market.core.runs import recorded, task_run
 
-from .services import invoices_overdue_remind, invoicing_run
+from .services import invoice_pdfs_make, invoices_overdue_remind, invoicing_run
 
 
 def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -18,7 +18,9 @@ def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return end.replace(day=1), end
 
 
-@shared_task(name="invoicing.tasks.invoice_period", ignore_result=True)
+# A period can be long to invoice: more time than the default 5 minutes, still inside the broker's visibility
+# timeout (an hour), so a running invoicing is never handed to a second worker.
+@background_task(name="invoicing.tasks.invoice_period", time_limit=50 * 60, soft_time_limit=45 * 60)
 def invoice_period(period_start: str | None = None, period_end: str | None = None, actor_id: int | None = None) -> int:
     """Invoice a period (ISO dates; by default the previous month). Recorded as a run with live progress; safe to
     run again or twice at once (nothing is invoiced twice)."""
@@ -37,8 +39,15 @@ def invoice_period(period_start: str | None = None, period_end: str | None = Non
     return result.invoices
 
 
-@shared_task(name="invoicing.tasks.remind_overdue", ignore_result=True)
+@background_task(name="invoicing.tasks.remind_overdue")
 @recorded
 def remind_overdue() -> int:
     """Daily: remind payers of invoices unpaid past their terms (once each)."""
     return invoices_overdue_remind()
+
+
+@background_task(name="invoicing.tasks.make_pdfs", frequent=True)
+@recorded
+def make_pdfs() -> int:
+    """Every 30 seconds: make the PDF of each new invoice and credit note (each claimed with SKIP LOCKED)."""
+    return invoice_pdfs_make()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -90,3 +90,25 @@ def provider_invoice(request, slug: str, invoice_id: int):
     if invoice.provider_id != provider.pk:
         raise Http404("No such invoice.")
     return render(request, "invoicing/invoice.html", {"invoice": invoice, "finance": False, "provider": provider})
+
+
+def _pdf_response(invoice) -> FileResponse:
+    invoice = services.invoice_pdf_ensure(invoice=invoice)
+    response = FileResponse(invoice.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=f"{invoice.number}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def invoice_pdf(request, invoice_id: int):
+    require_role(request.user, *services.FINANCE_ROLES)
+    return _pdf_response(_invoice(invoice_id))
+
+
+def provider_invoice_pdf(request, slug: str, invoice_id: int):
+    provider, _ = provider_for_member(request.user, slug)
+    invoice = _invoice(invoice_id)
+    if invoice.provider_id != provider.pk:
+        raise Http404("No such invoice.")
+    return _pdf_response(invoice)

@@ -111,17 +111,45 @@ def wait_for_heartbeat(process, seconds=60) -> None:
         time.sleep(0.2)
 
 
+def _start_worker(*, pool: str = "solo", env: dict[str, str] | None = None, name: str = "worker"):
+    redis_client().delete(HEARTBEAT_KEY)
+    arguments = [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", pool, "--loglevel", "WARNING",
+                 "--hostname", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if pool == "prefork":
+        arguments += ["--concurrency", "1"]
+    process = subprocess.Popen(arguments, env={**_worker_environment(), **(env or {})}, cwd=settings.BASE_DIR)
+    wait_for_heartbeat(process)
+    return process
+
+
+def _stop(processes) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db):
     """A real worker process on this run's Redis and database, started and ready."""
-    redis_client().delete(HEARTBEAT_KEY)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo", "--loglevel", "WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env=_worker_environment(),
-        cwd=settings.BASE_DIR,
-    )
-    wait_for_heartbeat(process)
+    process = _start_worker()
     yield process
-    process.terminate()
-    process.wait(timeout=20)
+    _stop([process])
+
+
+@pytest.fixture
+def start_celery_worker(transactional_db):
+    """Start real worker processes as a test needs them: `start_celery_worker(pool="prefork", env={...})` (prefork
+    runs one child process, so a test can kill it); every one is stopped at the end."""
+    started = []
+
+    def start(**options):
+        started.append(_start_worker(**options, name=f"worker{len(started) + 1}"))
+        return started[-1]
+
+    yield start
+    _stop(started)

@@ -60,6 +60,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
         "options": {"expires": 6 * 3600},
     },
+    "invoicing-make-pdfs": {
+        "task": "invoicing.tasks.make_pdfs",
+        "schedule": timedelta(seconds=30),
+        "options": {"expires": 25},
+    },
     "invoicing-remind-overdue": {
         "task": "invoicing.tasks.remind_overdue",
         "schedule": crontab(hour=9, minute=0),

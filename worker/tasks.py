@@ -1,15 +1,15 @@
 """Tasks stay thin: they take ids, reload, and call a domain service."""
 
-from celery import shared_task
 from celery.signals import worker_ready
 
+from market.core.background import background_task
 from market.core.health import heartbeat_record
 from market.core.runs import recorded, task_run, task_runs_prune
 from market.outbox.services import outbox_send_due
 from market.outbox.tasks_queue import queued_tasks_dispatch
 
 
-@shared_task(name="worker.tasks.heartbeat", ignore_result=True)
+@background_task(name="worker.tasks.heartbeat", frequent=True)
 def heartbeat() -> None:
     heartbeat_record()
 
@@ -20,7 +20,7 @@ def _heartbeat_at_start(**_) -> None:
     heartbeat_record()
 
 
-@shared_task(name="worker.tasks.send_outbox", ignore_result=True)
+@background_task(name="worker.tasks.send_outbox", frequent=True)
 def send_outbox() -> int:
     """Send the outbox's due emails (beat, every 10 seconds). Safe to run in several workers at once: each email
     is claimed with SKIP LOCKED. A refused email waits for its next try; it is not this task that retries."""
@@ -33,13 +33,13 @@ def send_outbox() -> int:
     return report.sent
 
 
-@shared_task(name="worker.tasks.prune_task_runs", ignore_result=True)
+@background_task(name="worker.tasks.prune_task_runs")
 @recorded
 def prune_task_runs() -> int:
     return task_runs_prune()
 
 
-@shared_task(name="worker.tasks.dispatch_queued_tasks", ignore_result=True)
+@background_task(name="worker.tasks.dispatch_queued_tasks", frequent=True)
 @recorded
 def dispatch_queued_tasks() -> int:
     """Hand the broker any task asked for while it was unreachable (every 10 seconds)."""

@@ -48,6 +48,7 @@ TASK_LABELS = {
     "quality.tasks.run_quality_checks": "Quality checks",
     "invoicing.tasks.invoice_period": "Invoicing",
     "invoicing.tasks.remind_overdue": "Reminders: overdue invoices",
+    "invoicing.tasks.make_pdfs": "Invoice PDFs",
     "directory.tasks.refresh_listings": "Rebuild the search table",
 }
 
@@ -69,10 +70,14 @@ class TaskRun(models.Model):
     items_done = models.PositiveIntegerField(default=0)
     failures = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    celery_task_id = models.CharField(max_length=64, blank=True, help_text="The Celery task this run was a try of: "
+                                      "a task put back after its worker died runs again with the same id.")
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["task", "-started_at"], name="core_taskrun_task_idx")]
+        indexes = [models.Index(fields=["task", "-started_at"], name="core_taskrun_task_idx"),
+                   models.Index(fields=["celery_task_id"], name="core_taskrun_celery_idx",
+                                condition=models.Q(status="running"))]
 
     def __str__(self):
         return f"{self.task} at {self.started_at:%Y-%m-%d %H:%M:%S} ({self.get_status_display()})"

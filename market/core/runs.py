@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+from celery import current_task
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,6 +20,30 @@ logger = logging.getLogger(__name__)
 #: How long runs are kept. A run that found nothing to do (most of the every-10-seconds ones) is kept a day.
 KEEP_RUNS_FOR = timedelta(days=30)
 KEEP_QUIET_RUNS_FOR = timedelta(days=1)
+
+#: What a run still marked running is told when it is found lost (its worker died: killed, out of memory, restarted).
+LOST_RUN_ERROR = "Stopped without finishing: the worker running it was lost. The task was run again."
+
+
+def lost_after() -> timedelta:
+    """A task is acknowledged only when it finishes, so one still running after the broker's visibility timeout
+    would have been handed to another worker: a run older than that and still marked running has been lost."""
+    return timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
+
+
+def _current_celery_task_id() -> str:
+    """The id of the Celery task being run in this process (blank when called outside a worker)."""
+    request = getattr(current_task, "request", None)
+    return (getattr(request, "id", None) or "") if current_task else ""
+
+
+def task_runs_mark_lost(*, task: str | None = None, now=None) -> int:
+    """Mark runs whose worker died before they ended as failed, so the staff page does not show them running."""
+    now = now or timezone.now()
+    runs = TaskRun.objects.filter(status=TaskRun.Status.RUNNING, started_at__lt=now - lost_after())
+    if task is not None:
+        runs = runs.filter(task=task)
+    return runs.update(status=TaskRun.Status.FAILED, finished_at=now, error=LOST_RUN_ERROR)
 
 
 class RunRecorder:
@@ -43,8 +69,15 @@ class RunRecorder:
 @contextmanager
 def task_run(task: str) -> Iterator[RunRecorder]:
     """Record one run of `task`: started now, finished (or failed, with the error) when the block ends. An
-    exception is recorded and raised again, so Celery's own retry rules still apply."""
-    recorder = RunRecorder(TaskRun.objects.create(task=task))
+    exception is recorded and raised again, so Celery's own retry rules still apply. Runs of the same task that a
+    lost worker left marked running are marked failed first."""
+    task_runs_mark_lost(task=task)
+    celery_task_id = _current_celery_task_id()
+    if celery_task_id:
+        # The same Celery task running again means its earlier try was lost with its worker: say so at once.
+        TaskRun.objects.filter(celery_task_id=celery_task_id, status=TaskRun.Status.RUNNING).update(
+            status=TaskRun.Status.FAILED, finished_at=timezone.now(), error=LOST_RUN_ERROR)
+    recorder = RunRecorder(TaskRun.objects.create(task=task, celery_task_id=celery_task_id))
     try:
         yield recorder
     except Exception as error:
@@ -58,6 +91,7 @@ def task_run(task: str) -> Iterator[RunRecorder]:
 def task_runs_prune(*, now=None) -> int:
     """Forget old runs (run nightly): quiet ones after a day, the rest after a month."""
     now = now or timezone.now()
+    task_runs_mark_lost(now=now)
     ended = TaskRun.objects.exclude(status=TaskRun.Status.RUNNING)
     quiet = ended.filter(status=TaskRun.Status.FINISHED, items_done=0, failures=0)
     quiet = quiet.filter(started_at__lt=now - KEEP_QUIET_RUNS_FOR)

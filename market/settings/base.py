@@ -189,6 +189,10 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="care-market@example.org")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+# Django waits for ever on a mail server that stops answering; the outbox holds the email's row lock meanwhile.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 WAGTAIL_SITE_NAME = SITE_NAME
 # The site's public address: every link in an email is built on it (market.core.links). `make run` sets it from

@@ -13,7 +13,9 @@ from .base import BASE_DIR, CACHES  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In this process, emails stay in memory (django.core.mail.outbox); a worker process a test starts is pointed at a
+# real (test) mail server through TEST_EMAIL_BACKEND and EMAIL_HOST/EMAIL_PORT.
+EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 MEDIA_ROOT = BASE_DIR / ".embedded" / "test" / "media"
 CACHES = {"default": {**CACHES["default"], "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "market-test"}}
 STORAGES = {

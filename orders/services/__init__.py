@@ -8,7 +8,8 @@ Locks are always taken in the same order: the Budget row first, then the Order, 
 - `lifecycle`: accept, decline, propose a change, accept it, cancel, complete;
 - `visits`: record, confirm, dispute, settle, automatic confirmation, blocks of hours, unrecorded visits;
 - `talk`: messages, reviews and concerns;
-- `reminders`: visits tomorrow or waiting for confirmation, unanswered orders, low budgets, statements;
+- `reminders`: visits tomorrow or waiting for confirmation, unanswered orders, low budgets, budgets running out
+  early, review requests, statements;
 - `_common`: who is acting and on which side, the order and visit locks, and the one way a status changes.
 """
 
@@ -27,7 +28,9 @@ from .placement import Quote, order_place, order_quote
 from .reminders import (
     budget_statements_send,
     budgets_low_remind,
+    budgets_running_out_remind,
     orders_unanswered_remind,
+    reviews_request,
     visits_awaiting_confirmation_remind,
     visits_tomorrow_remind,
 )
@@ -67,6 +70,7 @@ __all__ = [
     "budget_statements_send",
     "budget_top_up",
     "budgets_low_remind",
+    "budgets_running_out_remind",
     "concern_close",
     "concern_raise",
     "concern_take",
@@ -83,6 +87,7 @@ __all__ = [
     "review_hide",
     "review_reply",
     "review_write",
+    "reviews_request",
     "visit_auto_confirm",
     "visit_confirm",
     "visit_dispute",

@@ -5,12 +5,24 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from market.core.links import absolute_reverse
 from market.outbox.services import outbox_enqueue
 
 from .. import notifications
-from ..models import Budget, EntryKind, LedgerEntry, Order, OrderStatus, Visit, VisitStatus
+from ..models import (
+    Budget,
+    EntryKind,
+    LedgerEntry,
+    Order,
+    OrderStatus,
+    OrderTransition,
+    Review,
+    Visit,
+    VisitStatus,
+)
 from ..money import format_pence
 from ..selectors.budgets import PeriodLine, budget_balance, budget_periods
 
@@ -97,6 +109,71 @@ def budgets_low_remind(*, today: datetime.date | None = None) -> int:
             body=body, key=key)
         told += 1
     return told
+
+
+#: A rate needs some days behind it: no run-out warning in a period's first week.
+RUN_OUT_MIN_DAYS = 7
+
+
+def run_out_on(line: PeriodLine, today: datetime.date) -> datetime.date | None:
+    """The day the period's money would run out if spending went on at its rate so far this period (what was spent
+    per day since the period began), or None if it lasts to the period's end. Integer pence, whole days."""
+    elapsed = (today - line.starts_on).days + 1
+    if elapsed < RUN_OUT_MIN_DAYS or line.spent <= 0:
+        return None
+    if line.available <= 0:
+        return today
+    days_left = (line.available * elapsed) // line.spent  # available / (spent / elapsed), rounded down
+    runs_out = today + datetime.timedelta(days=days_left)
+    return runs_out if runs_out < line.ends_on else None
+
+
+def budgets_running_out_remind(*, today: datetime.date | None = None) -> int:
+    """A budget that would run out before its period ends at the rate it has been spent this period: tell the
+    person, their supporters with consent and their coordinators, once a period (before it is low, so there is
+    time to change plans)."""
+    today = today or timezone.localdate()
+    told = 0
+    for budget in Budget.objects.filter(starts_on__lte=today, ends_on__gte=today).select_related("holder"):
+        line = _current_period(budget, today)
+        if line is None or not line.allocated:
+            continue
+        runs_out = run_out_on(line, today)
+        if runs_out is None:
+            continue
+        body = (f"At the rate {budget.name} has been spent since {line.starts_on:%-d %B} ({format_pence(line.spent)} "
+                f"so far), the {format_pence(max(line.available, 0))} left would run out about {runs_out:%-d %B}, "
+                f"before this period ends on {line.ends_on:%-d %B}. Your coordinator can help you plan.")
+        outbox_enqueue(to=notifications.holder_addresses(budget.holder) + notifications.coordinator_addresses(
+            budget.holder), subject=f"[{settings.SITE_NAME}] {budget.holder.display_name}: budget may run out early",
+            body=body, key=f"budget-run-out:{budget.pk}:{line.starts_on.isoformat()}")
+        told += 1
+    return told
+
+
+#: Review requests go for orders completed this many days back at most (none for old orders on a first run).
+REVIEW_REQUEST_WITHIN_DAYS = 14
+
+
+def reviews_request(*, now: datetime.datetime | None = None) -> int:
+    """Ask the person (and supporters with consent) to review each order completed lately and not reviewed yet,
+    once, with a link to the review page."""
+    now = now or timezone.now()
+    completed_lately = OrderTransition.objects.filter(
+        order=OuterRef("pk"), to_status=OrderStatus.COMPLETED,
+        at__gte=now - datetime.timedelta(days=REVIEW_REQUEST_WITHIN_DAYS))
+    orders = (Order.objects.filter(status=OrderStatus.COMPLETED).filter(Exists(completed_lately))
+              .filter(~Exists(Review.objects.filter(order=OuterRef("pk"))))
+              .select_related("service", "provider", "holder"))
+    count = 0
+    for order in orders:
+        notifications.tell_holder(
+            order, "how was it?",
+            f"{order.service} with {order.provider} has ended. A few words and a rating help others choose, and "
+            f"help {order.provider} too: {absolute_reverse('orders:review', args=[order.pk])}",
+            key=f"review-request:{order.pk}")
+        count += 1
+    return count
 
 
 def budget_statements_send(*, today: datetime.date | None = None) -> int:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from market.accounts.models import ConsentScope, Role, User
 from market.accounts.permissions import capacity_for
 from market.core.audit import audit_record
+from market.core.links import absolute_reverse
 
 from .. import notifications, selectors
 from ..exceptions import OrderRefused
@@ -111,12 +112,19 @@ def concern_raise(*, user: User, provider, body: str, is_safeguarding: bool, vis
         audit_record(action="concern.raised", actor=user, target=concern,
                      summary=f"{'SAFEGUARDING: ' if is_safeguarding else ''}concern about {provider}",
                      data={"safeguarding": bool(is_safeguarding), "visit": visit.pk if visit else None})
+        # Commissioners hear of every concern, in its transaction, with a link to it; a safeguarding one is urgent.
+        link = absolute_reverse("orders:concern", args=[concern.pk])
         if is_safeguarding:
             notifications.tell_commissioners(
                 f"URGENT safeguarding concern about {provider}",
                 f"{user} raised a safeguarding concern about {provider}:\n\n{body}\n\n"
                 "It is at the top of the concerns queue. The council must decide whether to make enquiries "
-                "(Care Act 2014, section 42).",
+                f"(Care Act 2014, section 42).\n\n{link}\n",
+            )
+        else:
+            notifications.tell_commissioners(
+                f"New concern about {provider}",
+                f"{user} raised a concern about {provider}:\n\n{body}\n\nIt is in the concerns queue: {link}\n",
             )
     return concern
 

@@ -56,3 +56,10 @@ def _tell_provider(provider: Provider, subject: str, body: str, *, key: str | No
     link = absolute_reverse("providers:dashboard", kwargs={"slug": provider.slug})
     text = f"{body}\n\nSee your provider page: {link}\n"
     outbox_enqueue(to=recipients, subject=subject, body=text, key=key)
+
+
+def _tell_commissioners(subject: str, body: str, *, link: str, key: str | None = None) -> None:
+    """Email every active commissioner through the outbox, in the caller's transaction, with a link to the item."""
+    commissioners = User.objects.filter(roles__contains=[Role.COMMISSIONER], is_active=True)
+    outbox_enqueue(to=commissioners.values_list("email", flat=True), subject=subject, body=f"{body}\n\n{link}\n",
+                   key=key)

@@ -10,10 +10,11 @@ from wagtail import hooks
 
 from market.accounts.models import User
 from market.core.audit import audit_record
+from market.core.links import absolute_reverse
 
 from ..exceptions import IllegalTransition, Refused
 from ..models import Provider, ProviderStatus
-from ._shared import _require_commissioner, _require_member, _tell_provider
+from ._shared import _require_commissioner, _require_member, _tell_commissioners, _tell_provider
 
 #: The one table of allowed provider status changes: (from, to) -> the action's name in the audit trail.
 PROVIDER_TRANSITIONS: dict[tuple[str, str], str] = {
@@ -78,6 +79,11 @@ def provider_submit(*, provider: Provider, actor: User) -> Provider:
         provider.submitted_at = timezone.now()
         provider.onboarding_step = max(provider.onboarding_step, 5)
         provider.save(update_fields=["submitted_at", "onboarding_step"])
+        _tell_commissioners(
+            f"{provider} is waiting for verification",
+            f"{provider} asked to be approved. Its checks and services are waiting in the verification queue.",
+            link=absolute_reverse("verification:provider", args=[provider.slug]),
+            key=f"provider-waiting:{provider.pk}:{provider.submitted_at.isoformat()}")
     return provider
 
 

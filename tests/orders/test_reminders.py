@@ -1,5 +1,6 @@
 """Reminders through the outbox, each once for its reason: visits tomorrow (person and provider), orders the provider
-has not answered (provider after 48 hours, then the coordinator), invoices unpaid past their terms."""
+has not answered (provider after 48 hours, then the coordinator), invoices unpaid past their terms, budgets that would
+run out early at their rate, review requests after an order ends."""
 
 from __future__ import annotations
 
@@ -126,3 +127,63 @@ def test_the_monthly_statement_lists_last_months_visits(holder):
     assert budget_statements_send(today=first_of_month) >= 1
     outbox_send_due()
     assert sum("Budget statement" in m.subject for m in mail.outbox) == 1  # once a month, however often it runs
+
+
+@pytest.mark.parametrize(("starts_days_ago", "spent", "available", "expected_days_from_today"), [
+    (59, 60_000, 40_000, 40),  # 60 days, £600 spent: £10 a day; £400 left lasts 40 days, before the period ends
+    (59, 60_000, 400_000, None),  # lasts beyond the period's end
+    (59, 0, 40_000, None),  # nothing spent: no rate
+    (3, 60_000, 1_000, None),  # the period's first week: too soon for a rate
+    (59, 60_000, 0, 0),  # nothing left: it has run out
+])
+def test_the_run_out_day_at_the_current_rate(starts_days_ago, spent, available, expected_days_from_today):
+    from orders.selectors.budgets import PeriodLine
+    from orders.services.reminders import run_out_on
+
+    today = datetime.date(2026, 11, 28)
+    line = PeriodLine(starts_on=today - datetime.timedelta(days=starts_days_ago),
+                      ends_on=today + datetime.timedelta(days=300), allocated=100_000, committed=0, spent=spent,
+                      left=available, available=available)
+    expected = None if expected_days_from_today is None else today + datetime.timedelta(days=expected_days_from_today)
+    assert run_out_on(line, today) == expected
+
+
+def test_a_budget_that_would_run_out_early_at_its_rate_is_told_once_a_period(holder):
+    from orders.services import budgets_running_out_remind
+
+    budget = _budget(holder)  # £1,000 a year, 60 days in
+    service = make_service(neighbourhood=holder.neighbourhood, price_pence=10_000)
+    confirmed_visit(holder, service, budget, days_ago=20)
+    assert _sent(budgets_running_out_remind) == []  # £100 in 61 days: £900 lasts well past the year's end
+
+    for days_ago in (15, 10, 5):
+        confirmed_visit(holder, service, budget, days_ago=days_ago, minutes=120)
+    sent = _sent(budgets_running_out_remind)  # £700 in 61 days; £300 left lasts about 26 days
+    assert [subject for subject, _ in sent] == ["budget may run out early"]
+    assert holder.user.email in sent[0][1]  # and their coordinators
+    body = next(m.body for m in mail.outbox if "run out early" in m.subject)
+    run_out = timezone.localdate() + datetime.timedelta(days=(30_000 * 61) // 70_000)
+    assert "(£700.00 so far)" in body and f"would run out about {run_out:%-d %B}" in body
+    assert _sent(budgets_running_out_remind) == []
+
+
+def test_a_review_is_asked_for_once_after_an_order_ends_and_not_once_written(holder, settings):
+    from django.urls import reverse
+
+    from orders.services import review_write, reviews_request
+
+    settings.SITE_URL = "https://care.example.org"
+    service = make_service(neighbourhood=holder.neighbourhood, price_pence=1750)
+    budget = _budget(holder)
+    reviewed = confirmed_visit(holder, service, budget).order
+    review_write(order=reviewed, user=holder.user, rating=5)
+    ended = confirmed_visit(holder, service, budget).order
+    waiting = place(user=holder.user, budget=budget, service=service)  # not ended: no request
+
+    sent = _sent(reviews_request)
+    assert sent == [("how was it?", [holder.user.email])]
+    request = next(m for m in mail.outbox if m.subject.endswith("how was it?"))
+    assert request.subject.endswith(f"{ended.reference}: how was it?")
+    assert request.body.endswith(f": https://care.example.org{reverse('orders:review', args=[ended.pk])}")
+    assert _sent(reviews_request) == []
+    assert Order.objects.get(pk=waiting.pk).status == "placed"

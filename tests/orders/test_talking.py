@@ -117,7 +117,14 @@ def test_a_commissioner_hides_a_review_with_a_reason(holder, budget, commissione
 def test_a_safeguarding_concern_goes_to_the_top_of_the_queue_and_commissioners_are_told(
     client, holder, budget, service, commissioner, django_capture_on_commit_callbacks, send_outbox):
     other = factories.ProviderFactory()
-    concern_raise(user=factories.HolderUserFactory(), provider=other, body="Late every time", is_safeguarding=False)
+    mail.outbox.clear()
+    earlier = concern_raise(user=factories.HolderUserFactory(), provider=other, body="Late every time",
+                            is_safeguarding=False)
+    send_outbox()
+    # Commissioners hear of every concern, with a link to it...
+    assert [(m.to, m.subject.split("] ", 1)[-1]) for m in mail.outbox] == [
+        ([commissioner.email], f"New concern about {other}")]
+    assert mail.outbox[0].body.endswith(f"{reverse('orders:concern', args=[earlier.pk])}\n")
     client.force_login(holder.user)
     mail.outbox.clear()
 
@@ -131,7 +138,8 @@ def test_a_safeguarding_concern_goes_to_the_top_of_the_queue_and_commissioners_a
     assert [(c.provider, c.is_safeguarding) for c in queue] == [(service.provider, True), (other, False)]
     assert send_outbox().sent >= 1
     assert [m.to for m in mail.outbox] == [[commissioner.email]]
-    assert "URGENT" in mail.outbox[0].subject
+    assert "URGENT" in mail.outbox[0].subject  # ...and of a safeguarding one as urgent
+    assert reverse("orders:concern", args=[queue[0].pk]) in mail.outbox[0].body
     assert AuditEvent.objects.filter(action="concern.raised").count() == 2
 
 

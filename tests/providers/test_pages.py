@@ -5,11 +5,13 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Page
 
 from market.accounts.models import User
+from market.outbox.services import outbox_send_due
 from providers import services
 from providers.models import Provider, ProviderStatus
 
@@ -80,10 +82,16 @@ def test_a_rejected_provider_can_put_it_right_and_submit_again(commissioner):
     ServiceFactory(provider=shed)
 
     services.provider_reject(provider=shed, actor=commissioner, reason="Please add your DBS certificate.")
+    outbox_send_due()
+    mail.outbox.clear()
     services.provider_submit(provider=shed, actor=alan)
 
     shed.refresh_from_db()
     assert (shed.status, shed.decision_reason) == (ProviderStatus.PENDING, "Please add your DBS certificate.")
+    # Commissioners hear that it is waiting (again), with a link to it in the verification queue.
+    outbox_send_due()
+    assert [(m.to, m.subject) for m in mail.outbox] == [([commissioner.email], f"{shed} is waiting for verification")]
+    assert mail.outbox[0].body.endswith(f"{reverse('verification:provider', args=[shed.slug])}\n")
 
 
 def test_an_expired_check_says_so_on_the_dashboard(client, demo):
