@@ -71,6 +71,23 @@ def test_a_search_is_recorded_anonymously(client, listed, gardening, django_user
     assert "1AA" not in str(record.filters)
 
 
+@pytest.mark.parametrize(("place", "expected"), [("WN5 9XX", "pemberton"), ("WN6", "standish"), ("WN1", "centre")])
+def test_a_search_records_its_neighbourhood_for_commissioners(client, borough, place, expected):
+    client.get(URL, {"postcode": place})
+
+    assert SearchRecord.objects.get().neighbourhood == borough[expected]
+
+
+def test_a_district_across_neighbourhoods_records_none(client, borough):
+    from tests.factories import PostcodeFactory
+
+    PostcodeFactory(postcode="WN1 9ZZ", neighbourhood=borough["pemberton"])
+
+    client.get(URL, {"postcode": "WN1"})
+
+    assert SearchRecord.objects.get().neighbourhood is None
+
+
 def test_a_search_with_results_records_the_total_once_not_per_page(client, listed):
     for n in range(23):
         listed(title=f"Service {n:02d}")
