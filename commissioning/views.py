@@ -23,7 +23,11 @@ def home(request):
 
 def _filter(request):
     neighbourhoods, categories = selectors.filter_choices()
-    form = MarketFilterForm(request.GET or None, neighbourhoods=neighbourhoods, categories=categories)
+    data = request.GET.copy()
+    if not data.get("start") and not data.get("end"):  # the default period, shown in the form
+        start, end = selectors.default_period()
+        data["start"], data["end"] = start.isoformat(), end.isoformat()
+    form = MarketFilterForm(data, neighbourhoods=neighbourhoods, categories=categories)
     return form, form.market_filter()
 
 
