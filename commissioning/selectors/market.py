@@ -19,6 +19,7 @@ from django.db.models.aggregates import Aggregate
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from commissioning.models import ReferenceRate
 from directory.models import Listing, SearchRecord
 from market.accounts.models import FundingRoute
 from market.places.models import Neighbourhood
@@ -486,3 +487,9 @@ def quality(market: MarketFilter, *, today: datetime.date | None = None) -> Qual
 def reference_rates() -> list:
     """Every kind of support with its reference rate (None when not set), and who set it. One query."""
     return list(Category.objects.select_related("reference_rate__set_by"))
+
+
+def reference_rates_by_category(category_ids) -> dict[int, int]:
+    """{category id: reference hourly rate in pence} for those kinds of support that have one. One query."""
+    return dict(ReferenceRate.objects.filter(category_id__in=list(category_ids))
+                .values_list("category_id", "hourly_pence"))
