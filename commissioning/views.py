@@ -1,8 +1,10 @@
 """The commissioner's pages: her home (/commissioners/), the market view (/commissioners/market/), the list behind each
 of its numbers, and the reference rates she sets. Commissioners and platform admins only."""
 
+import csv
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from market.core.exceptions import DomainError
@@ -54,13 +56,33 @@ def market_list(request, name: str):
     require_commissioner(request.user)
     form, market_filter = _filter(request)
     provider = request.GET.get("provider", "")[:120]
-    found = market_lists.market_list(name, market_filter, provider_slug=provider)
+    limit = market_lists.EXPORT_LIMIT if request.GET.get("format") == "csv" else market_lists.LIST_LIMIT
+    found = market_lists.market_list(name, market_filter, provider_slug=provider, limit=limit)
     if found is None:
         raise Http404("No such list.")
+    if request.GET.get("format") == "csv":
+        return _csv(found, market_filter)
     return render(request, "commissioning/market_list.html", {
         "form": form, "market": market_filter, "list": found, "provider": provider,
         "back_query": market_filter.query(),
     })
+
+
+def _csv(found, market_filter) -> HttpResponse:
+    """The list as CSV (every row, not only the first page's), named after the list and the period."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"{found.name}-{market_filter.start:%Y%m%d}-{market_filter.end:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(found.columns)
+    for row in found.rows:
+        writer.writerow([_safe_cell(cell.text) for cell in row])
+    return response
+
+
+def _safe_cell(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 def reference_rates(request):

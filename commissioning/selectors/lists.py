@@ -18,6 +18,7 @@ from providers.models import Provider
 from . import market as m
 
 LIST_LIMIT = 500
+EXPORT_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,9 @@ LISTS: dict[str, tuple[str, Callable]] = {
 }
 
 
-def market_list(name: str, market: m.MarketFilter, *, provider_slug: str = "") -> MarketList | None:
-    """The list `name` for the filter (None for an unknown list), at most LIST_LIMIT rows. Two queries."""
+def market_list(name: str, market: m.MarketFilter, *, provider_slug: str = "",
+                limit: int = LIST_LIMIT) -> MarketList | None:
+    """The list `name` for the filter (None for an unknown list), at most `limit` rows. Two queries."""
     if name not in LISTS:
         return None
     title, build = LISTS[name]
@@ -134,7 +136,7 @@ def market_list(name: str, market: m.MarketFilter, *, provider_slug: str = "") -
     if provider_slug:
         queryset = queryset.filter(_provider_q(queryset, provider_slug))
     total = queryset.count()
-    return MarketList(name, title, columns, [row(item) for item in queryset[:LIST_LIMIT]], total)
+    return MarketList(name, title, columns, [row(item) for item in queryset[:limit]], total)
 
 
 def _provider_q(queryset: QuerySet, slug: str) -> Q:

@@ -35,7 +35,7 @@ def _confirmed_visit(holder, service, budget, *, when, minutes=60):
     return visit
 
 
-def _search(area, kind, results, *, days_ago=0, **filters):
+def record_search(area, kind, results, *, days_ago=0, **filters):
     record = SearchRecord.objects.create(district="WN1", neighbourhood=area, category=kind, result_count=results,
                                          filters=filters)
     if days_ago:
@@ -54,11 +54,11 @@ def build_market() -> dict:
     for _ in range(4):
         ProviderMembershipFactory(provider=team.provider, role="staff")
     team.provider.neighbourhoods.add(hindley)
-    _search(hindley, gardening, 0)
-    _search(hindley, gardening, 0, max_price_pence=1500)
-    _search(hindley, gardening, 0, days_ago=400)
-    _search(scholes, companionship, 2)
-    _search(None, None, 5)
+    record_search(hindley, gardening, 0)
+    record_search(hindley, gardening, 0, max_price_pence=1500)
+    record_search(hindley, gardening, 0, days_ago=400)
+    record_search(scholes, companionship, 2)
+    record_search(None, None, 5)
 
     margaret = PersonFactory(full_name="Margaret Unique-Surname", neighbourhood=scholes)
     dave = PersonFactory(neighbourhood=hindley)

@@ -22,10 +22,11 @@ from commissioning.selectors.market import (
 from commissioning.services import reference_rate_set
 from market.accounts.models import FundingRoute, Role
 from market.core.models import AuditEvent
-from tests.commissioning.helpers import build_market
+from tests.commissioning.helpers import build_market, record_search
 from tests.factories import (
     CategoryFactory,
     CoordinatorFactory,
+    NeighbourhoodFactory,
     PersonFactory,
     ProviderMembershipFactory,
     UserFactory,
@@ -241,3 +242,33 @@ def test_only_commissioners_may_set_reference_rates(holder):
     with pytest.raises(CommissioningRefused):
         reference_rate_set(category=CategoryFactory(), hourly_pence=1800, by=holder.user)
     assert not AuditEvent.objects.filter(action="reference_rate.set").exists()
+
+
+def test_a_list_downloads_as_csv_without_formulas(market_data, commissioner, verified_client):
+    client = verified_client(commissioner)
+
+    response = client.get(reverse("commissioning:market-list", args=["spend"]), {"format": "csv"})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="spend-')
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "Visit,Order,Provider,Service,Neighbourhood,Funding route,Status,Cost"
+    assert len(lines) == 4  # the header and three confirmed visits
+    assert "Margaret" not in response.content.decode()
+
+
+def test_the_market_page_makes_the_same_number_of_queries_whatever_the_market_size(
+        market_data, commissioner, verified_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = verified_client(commissioner)
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("commissioning:market"))
+    build_market_more = [NeighbourhoodFactory(name=f"Area {n}") for n in range(5)]
+    for area in build_market_more:
+        record_search(area, market_data["gardening"], 0)
+    with CaptureQueriesContext(connection) as larger:
+        client.get(reverse("commissioning:market"))
+
+    assert len(larger) == len(small)
