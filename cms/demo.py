@@ -13,6 +13,7 @@ from .models import ContentPage, HomePage
 
 @transaction.atomic
 def load_demo() -> None:
+    from commissioning.demo import load_reference_rates
     from directory.demo import load_searches
     from market import demo as foundation
     from orders.demo import load as load_budgets_and_orders
@@ -25,6 +26,7 @@ def load_demo() -> None:
     load_storefronts()
     load_searches()
     load_budgets_and_orders()
+    load_reference_rates()
     quality_checks_run()  # as the nightly run would, so commissioners see the flags the demo data raises
 
 PAGES = [
