@@ -43,6 +43,7 @@ def market(request):
         "presets": [(label, market_filter.query(start=start, end=end))
                     for label, start, end in selectors.period_presets()],
         "supply": selectors.supply(market_filter), "demand": selectors.demand(market_filter),
+        "typed": selectors.typed_words(market_filter),
         "grid": selectors.gap_grid(market_filter), "spend": spend, "prices": prices,
         "above_reference": sum(spread.above_reference for spread in prices),
         "quality": selectors.quality(market_filter), "counts": home_counts(),
@@ -57,7 +58,8 @@ def market_list(request, name: str):
     form, market_filter = _filter(request)
     provider = request.GET.get("provider", "")[:120]
     limit = market_lists.EXPORT_LIMIT if request.GET.get("format") == "csv" else market_lists.LIST_LIMIT
-    found = market_lists.market_list(name, market_filter, provider_slug=provider, limit=limit)
+    found = market_lists.market_list(name, market_filter, provider_slug=provider, limit=limit,
+                                     word=request.GET.get("word", "")[:40])
     if found is None:
         raise Http404("No such list.")
     if request.GET.get("format") == "csv":

@@ -176,6 +176,49 @@ def taxonomy_choices() -> dict[str, list[tuple[int, str, str]]]:
 
 # --- Demand, for commissioners ------------------------------------------------------------------------------
 
+#: Words of the taxonomy's names too common to say anything about what was wanted.
+_NOT_DEMAND = {"and", "the", "for", "with", "from", "out", "about", "help", "getting", "your", "you", "care", "home",
+               "support", "other", "less", "more", "having", "being", "feeling"}
+
+
+def _stem(word: str) -> str:
+    """'walks' and 'walk', 'meals' and 'meal', are one word."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def demand_vocabulary() -> frozenset[str]:
+    """The words typed searches are counted by: those of the kinds of support's and the needs' names, which
+    commissioners curate in the admin (a new need such as "Lunch club" or "Sailing" adds its words). Cached with the
+    taxonomy (TAXONOMY_TTL_SECONDS)."""
+    choices = taxonomy_choices()
+    words = set()
+    for _, _, name in choices["category"] + choices["need"]:
+        words.update(_stem(word) for word in _words(name) if word not in _NOT_DEMAND)
+    return frozenset(words)
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in "".join(c.lower() if c.isalpha() else " " for c in text).split() if len(word) >= 3]
+
+
+def demand_words(text: str) -> dict:
+    """What a search's typed words may tell commissioners without keeping personal text (docs/adr/0006): the words
+    that are in the vocabulary ({"words": [...]}), and how many others there were ({"other_words": n}). Names,
+    places and diagnoses are never in the vocabulary unless commissioners add them as a need."""
+    if not text.strip():
+        return {}
+    vocabulary = demand_vocabulary()
+    typed = [_stem(word) for word in "".join(c.lower() if c.isalpha() else " " for c in text).split()]
+    known = sorted({word for word in typed if word in vocabulary})
+    others = sum(1 for word in typed if word not in vocabulary)
+    found = {}
+    if known:
+        found["words"] = known
+    if others:
+        found["other_words"] = others
+    return found
+
+
 
 @dataclass(frozen=True)
 class DemandRow:

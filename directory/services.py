@@ -6,6 +6,7 @@ from django.db import connection, transaction
 
 from .models import SearchRecord
 from .search import SearchCriteria
+from .selectors import demand_words
 
 
 def search_record_create(*, criteria: SearchCriteria, result_count: int) -> SearchRecord:
@@ -16,10 +17,10 @@ def search_record_create(*, criteria: SearchCriteria, result_count: int) -> Sear
         neighbourhood_id=_neighbourhood_id(criteria),
         category_id=criteria.category.pk if criteria.category else None,
         need_id=criteria.need.pk if criteria.need else None,
-        filters=criteria.record_filters(),
+        filters={**criteria.record_filters(), **demand_words(criteria.text)},
         result_count=result_count,
     )
-    record.full_clean(exclude=["category", "need"])  # the database checks the references
+    record.full_clean(exclude=["category", "need", "neighbourhood"])  # the database checks the references
     record.save()
     return record
 

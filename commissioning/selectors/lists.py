@@ -63,13 +63,22 @@ def _providers(providers: QuerySet) -> tuple[list[str], QuerySet, Callable]:
 
 
 def _searches(records: QuerySet) -> tuple[list[str], QuerySet, Callable]:
-    return (["When", "District", "Neighbourhood", "Kind of support", "Need", "Most they would pay", "Results"],
+    return (["When", "District", "Neighbourhood", "Kind of support", "Need", "Words typed", "Most they would pay",
+             "Results"],
             records.select_related("neighbourhood", "category", "need").order_by("-searched_at", "-pk"),
             lambda r: [ListCell(_when(r.searched_at)), ListCell(r.district or "None given"),
                        ListCell(r.neighbourhood.name if r.neighbourhood else "Not known"),
                        ListCell(r.category.name if r.category else "Any"), ListCell(r.need.name if r.need else ""),
+                       ListCell(_typed(r.filters)),
                        ListCell(format_pence(r.filters.get("max_price_pence")) or "No limit"),
                        ListCell(str(r.result_count))])
+
+
+def _typed(filters: dict) -> str:
+    words = list(filters.get("words") or [])
+    if filters.get("other_words"):
+        words.append(f"{filters['other_words']} other")
+    return ", ".join(words)
 
 
 def _orders(orders: QuerySet) -> tuple[list[str], QuerySet, Callable]:
@@ -109,6 +118,8 @@ LISTS: dict[str, tuple[str, Callable]] = {
     "unmet-searches": ("Searches that found nothing", lambda f: _searches(m.searches_in(f).filter(result_count=0))),
     "unmet-priced-searches": ("Searches with a price limit that found nothing", lambda f: _searches(
         m.searches_in(f).filter(result_count=0, filters__has_key="max_price_pence"))),
+    "other-words-searches": ("Searches with typed words outside the vocabulary (the words are not kept)",
+                             lambda f: _searches(m.searches_in(f).filter(filters__has_key="other_words"))),
     "searches-no-area": ("Searches with no neighbourhood (a district across several, or no postcode)",
                          lambda f: _searches(m.searches_in(f).filter(neighbourhood__isnull=True))),
     "searches-no-kind": ("Searches that chose no kind of support",
@@ -126,7 +137,7 @@ LISTS: dict[str, tuple[str, Callable]] = {
 }
 
 
-def market_list(name: str, market: m.MarketFilter, *, provider_slug: str = "",
+def market_list(name: str, market: m.MarketFilter, *, provider_slug: str = "", word: str = "",
                 limit: int = LIST_LIMIT) -> MarketList | None:
     """The list `name` for the filter (None for an unknown list), at most `limit` rows. Two queries."""
     if name not in LISTS:
@@ -135,6 +146,9 @@ def market_list(name: str, market: m.MarketFilter, *, provider_slug: str = "",
     columns, queryset, row = build(market)
     if provider_slug:
         queryset = queryset.filter(_provider_q(queryset, provider_slug))
+    if word and queryset.model.__name__ == "SearchRecord":
+        queryset = queryset.filter(filters__words__contains=[word])
+        title = f"{title} with the word “{word}”"
     total = queryset.count()
     return MarketList(name, title, columns, [row(item) for item in queryset[:limit]], total)
 

@@ -236,6 +236,33 @@ def demand(market: MarketFilter) -> Demand:
                   searches["no_kind"], orders["orders"], orders["declined"])
 
 
+@dataclass(frozen=True)
+class TypedWord:
+    word: str
+    searches: int
+    unmet: int
+
+
+_WORDS_SQL = """
+SELECT word, count(*), count(*) FILTER (WHERE record.result_count = 0)
+FROM directory_searchrecord AS record CROSS JOIN LATERAL jsonb_array_elements_text(record.filters -> 'words') AS word
+WHERE record.id IN ({searches}) AND jsonb_typeof(record.filters -> 'words') = 'array'
+GROUP BY word ORDER BY 3 DESC, 2 DESC, word
+"""
+
+
+def typed_words(market: MarketFilter) -> tuple[list[TypedWord], dict]:
+    """The vocabulary words people typed in the period's searches, most unmet first, and how many searches had other
+    words (not kept: docs/adr/0006). Two queries."""
+    sql, params = searches_in(market).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_WORDS_SQL.format(searches=sql), params)
+        words = [TypedWord(*row) for row in cursor.fetchall()]
+    others = searches_in(market).filter(filters__has_key="other_words").aggregate(
+        searches=Count("pk"), unmet=Count("pk", filter=Q(result_count=0)))
+    return words, others
+
+
 @dataclass
 class Cell:
     neighbourhood: Neighbourhood

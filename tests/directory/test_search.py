@@ -66,7 +66,8 @@ def test_a_search_is_recorded_anonymously(client, listed, gardening, django_user
     assert record.category == gardening
     assert record.need is None
     assert record.result_count == 0
-    assert record.filters == {"weekday": 2, "max_price_pence": 2000, "has_text": True, "category": "gardening"}
+    assert record.filters == {"weekday": 2, "max_price_pence": 2000, "has_text": True, "category": "gardening",
+                              "other_words": 3}
     assert "Margaret" not in str(record.filters)
     assert "1AA" not in str(record.filters)
 
