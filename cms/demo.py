@@ -8,6 +8,8 @@ pages are created once; editors own them afterwards.
 
 from django.db import transaction
 
+from commissioning.models import GAPS_PAGE_PATH, GapsPage
+
 from .models import ContentPage, HomePage
 
 
@@ -66,6 +68,12 @@ def load_pages() -> None:
     for title, slug, summary, body in PAGES:
         if not home.get_children().filter(slug=slug).exists():
             home.add_child(instance=ContentPage(title=title, slug=slug, summary=summary, body=body))
+    if not GapsPage.objects.exists():
+        home.add_child(instance=GapsPage(
+            title="Where support is needed", slug=GAPS_PAGE_PATH.strip("/"),
+            introduction="<p>Thinking of starting a small care or support enterprise? These are the kinds of support "
+                         "people in the borough looked for and could not find. The council's community investment "
+                         "fund can help you start.</p>"))
 
 
 # Storefront extras for the demo providers (the demo approves them directly, so their pages are made here).

@@ -19,7 +19,6 @@ from django.db.models.aggregates import Aggregate
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from commissioning.models import ReferenceRate
 from directory.models import Listing, SearchRecord
 from market.accounts.models import FundingRoute
 from market.places.models import Neighbourhood
@@ -518,5 +517,13 @@ def reference_rates() -> list:
 
 def reference_rates_by_category(category_ids) -> dict[int, int]:
     """{category id: reference hourly rate in pence} for those kinds of support that have one. One query."""
-    return dict(ReferenceRate.objects.filter(category_id__in=list(category_ids))
-                .values_list("category_id", "hourly_pence"))
+    return dict(Category.objects.filter(pk__in=list(category_ids), reference_rate__isnull=False)
+                .values_list("pk", "reference_rate__hourly_pence"))
+
+
+def published_gaps(*, days: int, minimum_unmet: int = 1, today: datetime.date | None = None) -> list[Cell]:
+    """The gaps of the last `days` days with at least `minimum_unmet` unmet demand, most first: what the public
+    gaps page shows. Four queries."""
+    today = today or timezone.localdate()
+    grid = gap_grid(MarketFilter(start=today - datetime.timedelta(days=max(days, 1) - 1), end=today))
+    return [cell for cell in grid.gaps if cell.unmet_demand >= max(minimum_unmet, 1)]
