@@ -8,11 +8,14 @@ pages are created once; editors own them afterwards.
 
 from django.db import transaction
 
+from commissioning.models import GAPS_PAGE_PATH, GapsPage
+
 from .models import ContentPage, HomePage
 
 
 @transaction.atomic
 def load_demo() -> None:
+    from commissioning.demo import load_reference_rates
     from directory.demo import load_searches
     from market import demo as foundation
     from orders.demo import load as load_budgets_and_orders
@@ -25,6 +28,7 @@ def load_demo() -> None:
     load_storefronts()
     load_searches()
     load_budgets_and_orders()
+    load_reference_rates()
     quality_checks_run()  # as the nightly run would, so commissioners see the flags the demo data raises
 
 PAGES = [
@@ -64,6 +68,12 @@ def load_pages() -> None:
     for title, slug, summary, body in PAGES:
         if not home.get_children().filter(slug=slug).exists():
             home.add_child(instance=ContentPage(title=title, slug=slug, summary=summary, body=body))
+    if not GapsPage.objects.exists():
+        home.add_child(instance=GapsPage(
+            title="Where support is needed", slug=GAPS_PAGE_PATH.strip("/"),
+            introduction="<p>Thinking of starting a small care or support enterprise? These are the kinds of support "
+                         "people in the borough looked for and could not find. The council's community investment "
+                         "fund can help you start.</p>"))
 
 
 # Storefront extras for the demo providers (the demo approves them directly, so their pages are made here).

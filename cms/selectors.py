@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.models import Page
 
+from commissioning.selectors.market import reference_rates_by_category
+from directory.selectors import TypicalPrice, typical_price_for, typical_prices
 from providers.display import (
     AVAILABILITY_HORIZON_DAYS,
     Badge,
@@ -41,6 +43,8 @@ class StorefrontService:
     weekly: list[str]
     next_available: str
     regulated: bool
+    typical: TypicalPrice | None = None  # the typical local price of the kind of support, for comparison
+    reference_pence: int | None = None  # the council's reference hourly rate for the kind, if set
 
 
 @dataclass
@@ -71,9 +75,14 @@ def storefront_for(*, page, request=None, now: datetime.datetime | None = None) 
         )
         .order_by("category__sort_order", "title", "pk")
     )
+    services = list(services)
+    kinds = {service.category_id for service in services}
+    prices = typical_prices(category_ids=sorted(kinds), on=today)
+    references = reference_rates_by_category(kinds)
     rows = []
     for service in services:
         slots = list(service.availability.all())
+        areas = [n.pk for n in service.neighbourhoods.all()] or [n.pk for n in provider.neighbourhoods.all()]
         rows.append(StorefrontService(
             service=service,
             price=price_label(service.price_pence, service.unit),
@@ -83,6 +92,9 @@ def storefront_for(*, page, request=None, now: datetime.datetime | None = None) 
             weekly=weekly_summary(slots),
             next_available=describe_opening(next_opening(slots, {d.date for d in service.days_off}, now), now),
             regulated=service.regulated,
+            typical=typical_price_for(prices, category_id=service.category_id, unit=service.unit,
+                                      neighbourhood_ids=areas),
+            reference_pence=references.get(service.category_id) if service.unit == PriceUnit.PER_HOUR else None,
         ))
     areas = sorted({n.name for n in provider.neighbourhoods.all()} | {n for r in rows for n in r.neighbourhoods})
     badges = latest_badges(

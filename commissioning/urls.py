@@ -4,4 +4,9 @@ from . import views
 
 app_name = "commissioning"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("market/", views.market, name="market"),
+    path("market/list/<slug:name>/", views.market_list, name="market-list"),
+    path("market/reference-rates/", views.reference_rates, name="reference-rates"),
+]

@@ -1,8 +1,8 @@
 """Anonymous records of directory searches: the commissioners' evidence of demand and of unmet need.
 
 Nothing here identifies who searched: no user, no session, no IP address, no full postcode and no free text
-(people type names and diagnoses into search boxes). Only the postcode district, the filters chosen and how
-many results there were.
+(people type names and diagnoses into search boxes). Only the postcode district and its neighbourhood, the filters
+chosen and how many results there were.
 """
 
 from django.contrib.postgres.fields import ArrayField
@@ -19,6 +19,10 @@ class SearchRecord(models.Model):
         "taxonomy.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     need = models.ForeignKey("taxonomy.Need", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    neighbourhood = models.ForeignKey(
+        "places.Neighbourhood", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The neighbourhood searched: the postcode's, or a district's when it lies in only one.",
+    )
     filters = models.JSONField(
         default=dict, blank=True,
         help_text="The other filters: weekday, time of day, maximum price, language, regulated care, sort, "

@@ -29,6 +29,7 @@ from providers.display import (
     next_opening,
     price_label,
 )
+from providers.selectors import listed_services
 
 from .models import SearchRecord
 from .search import Hit, SearchCriteria, search_engine
@@ -175,6 +176,49 @@ def taxonomy_choices() -> dict[str, list[tuple[int, str, str]]]:
 
 # --- Demand, for commissioners ------------------------------------------------------------------------------
 
+#: Words of the taxonomy's names too common to say anything about what was wanted.
+_NOT_DEMAND = {"and", "the", "for", "with", "from", "out", "about", "help", "getting", "your", "you", "care", "home",
+               "support", "other", "less", "more", "having", "being", "feeling"}
+
+
+def _stem(word: str) -> str:
+    """'walks' and 'walk', 'meals' and 'meal', are one word."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def demand_vocabulary() -> frozenset[str]:
+    """The words typed searches are counted by: those of the kinds of support's and the needs' names, which
+    commissioners curate in the admin (a new need such as "Lunch club" or "Sailing" adds its words). Cached with the
+    taxonomy (TAXONOMY_TTL_SECONDS)."""
+    choices = taxonomy_choices()
+    words = set()
+    for _, _, name in choices["category"] + choices["need"]:
+        words.update(_stem(word) for word in _words(name) if word not in _NOT_DEMAND)
+    return frozenset(words)
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in "".join(c.lower() if c.isalpha() else " " for c in text).split() if len(word) >= 3]
+
+
+def demand_words(text: str) -> dict:
+    """What a search's typed words may tell commissioners without keeping personal text (docs/adr/0007): the words
+    that are in the vocabulary ({"words": [...]}), and how many others there were ({"other_words": n}). Names,
+    places and diagnoses are never in the vocabulary unless commissioners add them as a need."""
+    if not text.strip():
+        return {}
+    vocabulary = demand_vocabulary()
+    typed = [_stem(word) for word in "".join(c.lower() if c.isalpha() else " " for c in text).split()]
+    known = sorted({word for word in typed if word in vocabulary})
+    others = sum(1 for word in typed if word not in vocabulary)
+    found = {}
+    if known:
+        found["words"] = known
+    if others:
+        found["other_words"] = others
+    return found
+
+
 
 @dataclass(frozen=True)
 class DemandRow:
@@ -200,3 +244,71 @@ def search_demand(*, since: datetime.datetime, until: datetime.datetime | None =
         .order_by("-unmet", "-searches", "district", "category_name")
     )
     return [DemandRow(r["district"], r["category_name"], r["searches"], r["unmet"]) for r in rows]
+
+
+# --- Typical local prices, for families ----------------------------------------------------------------------
+
+#: Fewer listed prices than this say nothing typical: the wider area's figure is used instead (or none).
+TYPICAL_MIN_PRICES = 3
+
+
+@dataclass(frozen=True)
+class TypicalPrice:
+    """The middle half of the listed prices for a kind of support and unit, in a neighbourhood or the whole area."""
+
+    low_pence: int
+    high_pence: int
+    count: int
+    unit: str
+    place: str = ""  # a neighbourhood's name; "" for the whole area
+
+    @property
+    def label(self) -> str:
+        """'£15 to £19 per hour' (or one price when the middle half is one price)."""
+        low = price_label(self.low_pence, self.unit)
+        if self.low_pence == self.high_pence:
+            return low
+        return f"{low.rsplit(' ', 2)[0]} to {price_label(self.high_pence, self.unit)}"
+
+
+_TYPICAL_SQL = """
+WITH priced AS (
+    SELECT listing.category_id, service.unit, listing.price_pence, listing.neighbourhood_ids
+    FROM directory_listing AS listing JOIN providers_service AS service ON service.id = listing.service_id
+    WHERE listing.service_id IN ({listed}) AND listing.category_id = ANY(%s) AND service.unit <> 'free'
+)
+SELECT category_id, unit, NULL::bigint, '', count(*),
+       percentile_disc(0.25) WITHIN GROUP (ORDER BY price_pence),
+       percentile_disc(0.75) WITHIN GROUP (ORDER BY price_pence)
+FROM priced GROUP BY category_id, unit
+UNION ALL
+SELECT category_id, unit, area.id, area.name, count(*),
+       percentile_disc(0.25) WITHIN GROUP (ORDER BY price_pence),
+       percentile_disc(0.75) WITHIN GROUP (ORDER BY price_pence)
+FROM priced JOIN places_neighbourhood AS area ON area.id = ANY(priced.neighbourhood_ids)
+GROUP BY category_id, unit, area.id, area.name
+"""
+
+
+def typical_prices(*, category_ids: list[int], on: datetime.date | None = None) -> dict[tuple, TypicalPrice]:
+    """{(category id, unit, neighbourhood id or None): TypicalPrice} over the services listed on the day, for the whole
+    area and each neighbourhood, where there are at least TYPICAL_MIN_PRICES prices. One query."""
+    if not category_ids:
+        return {}
+    sql, params = listed_services(on=on).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_TYPICAL_SQL.format(listed=sql), [*params, list(category_ids)])
+        rows = cursor.fetchall()
+    return {
+        (category, unit, area): TypicalPrice(low, high, count, unit, name)
+        for category, unit, area, name, count, low, high in rows if count >= TYPICAL_MIN_PRICES
+    }
+
+
+def typical_price_for(prices: dict[tuple, TypicalPrice], *, category_id: int, unit: str,
+                      neighbourhood_ids: list[int] | tuple[int, ...] = ()) -> TypicalPrice | None:
+    """The typical price to show: the neighbourhood's when there is exactly one and it has enough prices, else the
+    whole area's, else None."""
+    if len(neighbourhood_ids) == 1 and (category_id, unit, neighbourhood_ids[0]) in prices:
+        return prices[category_id, unit, neighbourhood_ids[0]]
+    return prices.get((category_id, unit, None))

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from directory.selectors import typical_price_for, typical_prices
 from market.accounts.models import ConsentScope, Person
 from market.accounts.permissions import capacity_for, person_access
 from market.accounts.selectors import people_for_user
@@ -138,6 +139,10 @@ def order_check(request, service_id: int, person_id: int):
         draft.refuse(step=step, field=error.field, message=error.message)
         return _go_to(draft, step, changing=True)
     context["idempotency_key"] = draft.idempotency_key
+    service = draft.service
+    context["typical"] = typical_price_for(
+        typical_prices(category_ids=[service.category_id]), category_id=service.category_id, unit=service.unit,
+        neighbourhood_ids=[draft.person.neighbourhood_id] if draft.person.neighbourhood_id else [])
     return render(request, "orders/order_check.html", context)
 
 

@@ -66,9 +66,27 @@ def test_a_search_is_recorded_anonymously(client, listed, gardening, django_user
     assert record.category == gardening
     assert record.need is None
     assert record.result_count == 0
-    assert record.filters == {"weekday": 2, "max_price_pence": 2000, "has_text": True, "category": "gardening"}
+    assert record.filters == {"weekday": 2, "max_price_pence": 2000, "has_text": True, "category": "gardening",
+                              "other_words": 3}
     assert "Margaret" not in str(record.filters)
     assert "1AA" not in str(record.filters)
+
+
+@pytest.mark.parametrize(("place", "expected"), [("WN5 9XX", "pemberton"), ("WN6", "standish"), ("WN1", "centre")])
+def test_a_search_records_its_neighbourhood_for_commissioners(client, borough, place, expected):
+    client.get(URL, {"postcode": place})
+
+    assert SearchRecord.objects.get().neighbourhood == borough[expected]
+
+
+def test_a_district_across_neighbourhoods_records_none(client, borough):
+    from tests.factories import PostcodeFactory
+
+    PostcodeFactory(postcode="WN1 9ZZ", neighbourhood=borough["pemberton"])
+
+    client.get(URL, {"postcode": "WN1"})
+
+    assert SearchRecord.objects.get().neighbourhood is None
 
 
 def test_a_search_with_results_records_the_total_once_not_per_page(client, listed):

@@ -123,8 +123,9 @@ def test_storefront_query_count_does_not_grow_with_services(client, listed, boro
 
 #: A full render with a cold cache: Wagtail's routing (site, site root paths, pages, view restrictions), the
 #: listing check, the provider and its areas, listed services with their prefetches, current checks, gallery,
-#: and its visible reviews (the orders area's provider_reviews tag: one query).
-STOREFRONT_QUERIES = 21
+#: its visible reviews (the orders area's provider_reviews tag: one query), the typical local prices of its kinds of
+#: support (one query) and the council's reference rates for them (one query).
+STOREFRONT_QUERIES = 23
 
 
 def test_anonymous_storefront_is_reused_but_hidden_at_once_when_unlisted(client, listed, django_assert_num_queries):

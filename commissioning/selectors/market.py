@@ -1,0 +1,529 @@
+"""The commissioners' market view: supply, demand and unmet demand, spend, prices and quality, for a period and
+optionally one neighbourhood, one kind of support and one funding route.
+
+Every figure is an aggregate the database computes (a fixed number of queries whatever the size of the market);
+Python only arranges the few aggregate rows into the neighbourhood x category grid. No person's identity appears.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import math
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Max, Min, Q, QuerySet, Sum
+from django.db.models.aggregates import Aggregate
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from directory.models import Listing, SearchRecord
+from market.accounts.models import FundingRoute
+from market.places.models import Neighbourhood
+from market.taxonomy.models import Category
+from orders.models import Order, OrderStatus, Review, Visit, VisitStatus
+from providers.models import PriceUnit, Provider, ProviderStatus, Service, ServiceAvailability
+from providers.selectors import Lapse, checks_lapsing, listed_services
+
+#: A micro-provider has fewer people on its team than this (the Somerset definition: fewer than 5 workers).
+MICRO_TEAM_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class MarketFilter:
+    """What the view is narrowed to. `end` is the last day included."""
+
+    start: datetime.date
+    end: datetime.date
+    neighbourhood: Neighbourhood | None = None
+    category: Category | None = None
+    route: str = ""
+
+    @property
+    def since(self) -> datetime.datetime:
+        return _local_midnight(self.start)
+
+    @property
+    def until(self) -> datetime.datetime:
+        return _local_midnight(self.end + datetime.timedelta(days=1))
+
+    @property
+    def route_label(self) -> str:
+        return FundingRoute(self.route).label if self.route else ""
+
+    def params(self, **overrides) -> dict[str, str]:
+        """The filter as URL parameters (what the form reads), with `overrides` (None drops a parameter)."""
+        values = {
+            "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "neighbourhood": self.neighbourhood.slug if self.neighbourhood else None,
+            "category": self.category.slug if self.category else None,
+            "route": self.route or None,
+        }
+        values.update(overrides)
+        return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+    def query(self, **overrides) -> str:
+        return urlencode(self.params(**overrides))
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def filter_choices() -> tuple[list[Neighbourhood], list[Category]]:
+    """Every neighbourhood and kind of support, for the filter form. Two queries."""
+    return list(Neighbourhood.objects.all()), list(Category.objects.all())
+
+
+def period_presets(today: datetime.date | None = None) -> list[tuple[str, datetime.date, datetime.date]]:
+    """(label, first day, last day) of the periods offered as quick links."""
+    today = today or timezone.localdate()
+    month_start = today.replace(day=1)
+    last_month_end = month_start - datetime.timedelta(days=1)
+    return [
+        ("This month", month_start, today),
+        ("Last month", last_month_end.replace(day=1), last_month_end),
+        ("The last 3 months", (month_start - datetime.timedelta(days=62)).replace(day=1), today),
+        ("The last 12 months", (month_start - datetime.timedelta(days=335)).replace(day=1), today),
+    ]
+
+
+def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """This month so far."""
+    today = today or timezone.localdate()
+    return today.replace(day=1), today
+
+
+def micro_provider_ids() -> QuerySet:
+    """Providers with fewer than MICRO_TEAM_LIMIT people on their team, as a subquery."""
+    return Provider.objects.annotate(team=Count("memberships")).filter(team__lt=MICRO_TEAM_LIMIT).values("pk")
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's percentile_cont: the value below which `fraction` of the rows fall, interpolated."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, *, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+# --- Supply -----------------------------------------------------------------------------------------------------
+
+
+def supplied_services(market: MarketFilter) -> QuerySet[Service]:
+    """Services listed today, within the filter (a council-managed route counts only services it can pay for)."""
+    services = listed_services()
+    if market.category is not None:
+        services = services.filter(category=market.category)
+    if market.neighbourhood is not None:
+        services = services.filter(pk__in=Listing.objects.filter(neighbourhood_ids__contains=[market.neighbourhood.pk])
+                                   .values("service_id"))
+    if market.route == FundingRoute.COUNCIL_MANAGED:
+        services = services.filter(council_budget_ok=True)
+    return services
+
+
+@dataclass(frozen=True)
+class Supply:
+    services: int
+    providers: int
+    micro_providers: int
+    hours_per_week: float
+    new_providers: list[tuple[datetime.date, int]]
+
+
+def supply(market: MarketFilter) -> Supply:
+    services = supplied_services(market)
+    totals = services.aggregate(
+        services=Count("pk", distinct=True), providers=Count("provider", distinct=True),
+        micro=Count("provider", distinct=True, filter=Q(provider__in=micro_provider_ids())),
+    )
+    offered = ServiceAvailability.objects.filter(service__in=services.values("pk")).aggregate(
+        total=Sum(ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())))["total"]
+    return Supply(
+        services=totals["services"], providers=totals["providers"], micro_providers=totals["micro"],
+        hours_per_week=round(offered.total_seconds() / 3600, 1) if offered else 0.0,
+        new_providers=new_providers_by_month(market),
+    )
+
+
+def new_providers_in(market: MarketFilter) -> QuerySet[Provider]:
+    """Providers approved in the period (and now approved), within the neighbourhood and kind of support."""
+    providers = Provider.objects.filter(status=ProviderStatus.APPROVED, approved_at__gte=market.since,
+                                        approved_at__lt=market.until)
+    if market.neighbourhood is not None:
+        providers = providers.filter(neighbourhoods=market.neighbourhood)
+    if market.category is not None:
+        providers = providers.filter(services__category=market.category)
+    return providers.distinct()
+
+
+def new_providers_by_month(market: MarketFilter) -> list[tuple[datetime.date, int]]:
+    rows = (Provider.objects.filter(pk__in=new_providers_in(market).values("pk"))
+            .annotate(month=TruncMonth("approved_at")).values("month").annotate(count=Count("pk")).order_by("month"))
+    return [(timezone.localtime(row["month"]).date() if isinstance(row["month"], datetime.datetime) else row["month"],
+             row["count"]) for row in rows]
+
+
+_SUPPLY_GRID_SQL = """
+SELECT area, listing.category_id, count(*), count(DISTINCT listing.provider_id)
+FROM directory_listing AS listing CROSS JOIN LATERAL unnest(listing.neighbourhood_ids) AS area
+WHERE listing.service_id IN ({services})
+GROUP BY area, listing.category_id
+"""
+
+
+def _supply_cells(market: MarketFilter) -> dict[tuple[int, int], tuple[int, int]]:
+    """{(neighbourhood id, category id): (services, providers)} for today's listed services. One query."""
+    sql, params = supplied_services(market).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_SUPPLY_GRID_SQL.format(services=sql), params)
+        return {(area, category): (services, providers) for area, category, services, providers in cursor.fetchall()}
+
+
+# --- Demand -----------------------------------------------------------------------------------------------------
+
+
+def searches_in(market: MarketFilter) -> QuerySet[SearchRecord]:
+    """Searches in the period, within the neighbourhood and kind of support (searches know no funding route)."""
+    records = SearchRecord.objects.filter(searched_at__gte=market.since, searched_at__lt=market.until)
+    if market.neighbourhood is not None:
+        records = records.filter(neighbourhood=market.neighbourhood)
+    if market.category is not None:
+        records = records.filter(category=market.category)
+    return records
+
+
+def orders_in(market: MarketFilter) -> QuerySet[Order]:
+    """Orders placed in the period, by the holder's neighbourhood, the service's kind and the budget's route."""
+    orders = Order.objects.filter(created_at__gte=market.since, created_at__lt=market.until)
+    if market.neighbourhood is not None:
+        orders = orders.filter(holder__neighbourhood=market.neighbourhood)
+    if market.category is not None:
+        orders = orders.filter(service__category=market.category)
+    if market.route:
+        orders = orders.filter(funding_route=market.route)
+    return orders
+
+
+@dataclass(frozen=True)
+class Demand:
+    searches: int
+    unmet_searches: int
+    unmet_with_price_limit: int
+    searches_no_area: int
+    searches_no_kind: int
+    orders: int
+    declined: int
+
+
+def demand(market: MarketFilter) -> Demand:
+    searches = searches_in(market).aggregate(
+        searches=Count("pk"), unmet=Count("pk", filter=Q(result_count=0)),
+        unmet_priced=Count("pk", filter=Q(result_count=0, filters__has_key="max_price_pence")),
+        no_area=Count("pk", filter=Q(neighbourhood__isnull=True)),
+        no_kind=Count("pk", filter=Q(category__isnull=True)),
+    )
+    orders = orders_in(market).aggregate(orders=Count("pk"),
+                                         declined=Count("pk", filter=Q(status=OrderStatus.DECLINED)))
+    return Demand(searches["searches"], searches["unmet"], searches["unmet_priced"], searches["no_area"],
+                  searches["no_kind"], orders["orders"], orders["declined"])
+
+
+@dataclass(frozen=True)
+class TypedWord:
+    word: str
+    searches: int
+    unmet: int
+
+
+_WORDS_SQL = """
+SELECT word, count(*), count(*) FILTER (WHERE record.result_count = 0)
+FROM directory_searchrecord AS record CROSS JOIN LATERAL jsonb_array_elements_text(record.filters -> 'words') AS word
+WHERE record.id IN ({searches}) AND jsonb_typeof(record.filters -> 'words') = 'array'
+GROUP BY word ORDER BY 3 DESC, 2 DESC, word
+"""
+
+
+def typed_words(market: MarketFilter) -> tuple[list[TypedWord], dict]:
+    """The vocabulary words people typed in the period's searches, most unmet first, and how many searches had other
+    words (not kept: docs/adr/0007). Two queries."""
+    sql, params = searches_in(market).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_WORDS_SQL.format(searches=sql), params)
+        words = [TypedWord(*row) for row in cursor.fetchall()]
+    others = searches_in(market).filter(filters__has_key="other_words").aggregate(
+        searches=Count("pk"), unmet=Count("pk", filter=Q(result_count=0)))
+    return words, others
+
+
+@dataclass
+class Cell:
+    neighbourhood: Neighbourhood
+    category: Category
+    services: int = 0
+    providers: int = 0
+    searches: int = 0
+    unmet: int = 0
+    orders: int = 0
+    declined: int = 0
+    query: str = ""  # the filter narrowed to this cell, for the links to the lists behind it
+
+    @property
+    def unmet_demand(self) -> int:
+        """Searches that found nothing and orders the provider declined."""
+        return self.unmet + self.declined
+
+    @property
+    def is_gap(self) -> bool:
+        return self.unmet_demand > 0
+
+    @property
+    def is_empty_gap(self) -> bool:
+        """Wanted here, and nothing of the kind is listed here at all."""
+        return self.is_gap and self.services == 0
+
+
+@dataclass
+class GapGrid:
+    neighbourhoods: list[Neighbourhood]
+    categories: list[Category]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+    @property
+    def gaps(self) -> list[Cell]:
+        """The gap cells, most unmet demand first."""
+        cells = [cell for row in self.rows for cell in row if cell.is_gap]
+        return sorted(cells, key=lambda cell: (-cell.unmet_demand, cell.services, cell.neighbourhood.name,
+                                               cell.category.name))
+
+
+def gap_grid(market: MarketFilter) -> GapGrid:
+    """Neighbourhoods by kinds of support: supply today, and demand and unmet demand in the period. Four queries."""
+    neighbourhoods = [market.neighbourhood] if market.neighbourhood else list(Neighbourhood.objects.all())
+    categories = [market.category] if market.category else list(Category.objects.all())
+    supplied = _supply_cells(market)
+    searched = {
+        (row["neighbourhood_id"], row["category_id"]): row
+        for row in searches_in(market).filter(neighbourhood__isnull=False, category__isnull=False)
+        .values("neighbourhood_id", "category_id").annotate(searches=Count("pk"),
+                                                            unmet=Count("pk", filter=Q(result_count=0)))
+        .order_by()
+    }
+    ordered = {
+        (row["holder__neighbourhood_id"], row["service__category_id"]): row
+        for row in orders_in(market).values("holder__neighbourhood_id", "service__category_id")
+        .annotate(orders=Count("pk"), declined=Count("pk", filter=Q(status=OrderStatus.DECLINED))).order_by()
+    }
+    grid = GapGrid(neighbourhoods, categories)
+    for area in neighbourhoods:
+        row = []
+        for kind in categories:
+            key = (area.pk, kind.pk)
+            services, providers = supplied.get(key, (0, 0))
+            search = searched.get(key, {})
+            order = ordered.get(key, {})
+            row.append(Cell(area, kind, services, providers, search.get("searches", 0), search.get("unmet", 0),
+                            order.get("orders", 0), order.get("declined", 0),
+                            query=market.query(neighbourhood=area.slug, category=kind.slug)))
+        grid.rows.append(row)
+    return grid
+
+
+# --- Spend ------------------------------------------------------------------------------------------------------
+
+
+def spend_visits(market: MarketFilter) -> QuerySet[Visit]:
+    """Confirmed visits in the period (the money actually spent), within the filter."""
+    visits = Visit.objects.filter(status=VisitStatus.CONFIRMED, starts_at__gte=market.since,
+                                  starts_at__lt=market.until)
+    if market.neighbourhood is not None:
+        visits = visits.filter(order__holder__neighbourhood=market.neighbourhood)
+    if market.category is not None:
+        visits = visits.filter(order__service__category=market.category)
+    if market.route:
+        visits = visits.filter(order__funding_route=market.route)
+    return visits
+
+
+@dataclass(frozen=True)
+class SpendRow:
+    key: str
+    label: str
+    pence: int
+    query: str = ""  # the list behind the figure
+
+
+@dataclass(frozen=True)
+class Spend:
+    total_pence: int
+    micro_pence: int
+    people: int
+    visits: int
+    by_route: list[SpendRow]
+    by_category: list[SpendRow]
+    by_neighbourhood: list[SpendRow]
+    by_provider: list[SpendRow]
+
+    @property
+    def micro_share(self) -> int:
+        """The percentage of spend that went to micro-providers (whole number)."""
+        return round(100 * self.micro_pence / self.total_pence) if self.total_pence else 0
+
+    @property
+    def per_person_pence(self) -> int:
+        return round(self.total_pence / self.people) if self.people else 0
+
+
+TOP_PROVIDERS = 10
+
+
+def spend(market: MarketFilter) -> Spend:
+    """Five queries: the totals, then spend by route, kind of support, neighbourhood and provider (the top ten)."""
+    visits = spend_visits(market)
+    totals = visits.aggregate(
+        total=Sum("cost_pence", default=0),
+        micro=Sum("cost_pence", default=0, filter=Q(order__provider__in=micro_provider_ids())),
+        people=Count("order__holder", distinct=True), visits=Count("pk"),
+    )
+    routes = dict(FundingRoute.choices)
+
+    def grouped(key: str, label: str, parameter: str, limit: int | None = None) -> list[SpendRow]:
+        rows = visits.values(key, label).annotate(pence=Sum("cost_pence")).order_by("-pence", label)
+        rows = rows[:limit] if limit else rows
+        return [SpendRow(str(row[key] or ""), str(row[label] or "Not known"), row["pence"],
+                         market.query(**{parameter: row[key]}) if row[key] else "") for row in rows]
+
+    by_route = [SpendRow(row.key, routes.get(row.key, row.key), row.pence, row.query)
+                for row in grouped("order__funding_route", "order__funding_route", "route")]
+    return Spend(
+        total_pence=totals["total"], micro_pence=totals["micro"], people=totals["people"], visits=totals["visits"],
+        by_route=by_route,
+        by_category=grouped("order__service__category__slug", "order__service__category__name", "category"),
+        by_neighbourhood=grouped("order__holder__neighbourhood__slug", "order__holder__neighbourhood__name",
+                                 "neighbourhood"),
+        by_provider=grouped("order__provider__slug", "order__provider__name", "provider", TOP_PROVIDERS),
+    )
+
+
+# --- Prices -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriceSpread:
+    category: Category
+    services: int
+    lowest: int
+    lower_quartile: int
+    median: int
+    upper_quartile: int
+    highest: int
+    reference: int | None
+    above_reference: int
+    query: str = ""  # the filter narrowed to this kind of support
+
+
+def hourly_services(market: MarketFilter) -> QuerySet[Service]:
+    """Today's listed services priced by the hour, within the filter."""
+    return supplied_services(market).filter(unit=PriceUnit.PER_HOUR)
+
+
+def price_spreads(market: MarketFilter) -> list[PriceSpread]:
+    """Hourly prices per kind of support (lowest, quartiles, median, highest) against the reference rate. One
+    query."""
+    above = Q(price_pence__gt=F("category__reference_rate__hourly_pence"))
+    rows = (
+        hourly_services(market).values("category").annotate(
+            services=Count("pk"), lowest=Min("price_pence"), highest=Max("price_pence"),
+            q1=Percentile("price_pence", fraction=0.25), q2=Percentile("price_pence", fraction=0.5),
+            q3=Percentile("price_pence", fraction=0.75), reference=Max("category__reference_rate__hourly_pence"),
+            above=Count("pk", filter=above),
+        ).order_by("category__sort_order", "category__name")
+    )
+    rows = list(rows)
+    categories = Category.objects.in_bulk([row["category"] for row in rows])
+    return [
+        PriceSpread(categories[row["category"]], row["services"], row["lowest"], _half_up(row["q1"]),
+                    _half_up(row["q2"]), _half_up(row["q3"]), row["highest"], row["reference"], row["above"],
+                    market.query(category=categories[row["category"]].slug))
+        for row in rows
+    ]
+
+
+def _half_up(pence: float) -> int:
+    """A percentile between two prices, to the penny, halves rounded up (not to even)."""
+    return math.floor(pence + 0.5)
+
+
+def services_above_reference(market: MarketFilter) -> QuerySet[Service]:
+    return hourly_services(market).filter(category__reference_rate__isnull=False,
+                                          price_pence__gt=F("category__reference_rate__hourly_pence"))
+
+
+# --- Quality ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quality:
+    disputed_visits: int
+    reviews: int
+    average_rating: float | None
+    low_ratings: int
+    checks_next_month: list[Lapse]
+    next_month: datetime.date
+
+
+def disputed_visits(market: MarketFilter) -> QuerySet[Visit]:
+    """Visits in the period that were disputed (still open, or upheld as not paid)."""
+    visits = Visit.objects.filter(status__in=[VisitStatus.DISPUTED, VisitStatus.NOT_PAID],
+                                  starts_at__gte=market.since, starts_at__lt=market.until)
+    if market.neighbourhood is not None:
+        visits = visits.filter(order__holder__neighbourhood=market.neighbourhood)
+    if market.category is not None:
+        visits = visits.filter(order__service__category=market.category)
+    if market.route:
+        visits = visits.filter(order__funding_route=market.route)
+    return visits
+
+
+def quality(market: MarketFilter, *, today: datetime.date | None = None) -> Quality:
+    today = today or timezone.localdate()
+    reviews = Review.objects.filter(created_at__gte=market.since, created_at__lt=market.until)
+    if market.category is not None:
+        reviews = reviews.filter(order__service__category=market.category)
+    if market.neighbourhood is not None:
+        reviews = reviews.filter(order__holder__neighbourhood=market.neighbourhood)
+    rated = reviews.aggregate(count=Count("pk"), average=Avg("rating"), low=Count("pk", filter=Q(rating__lte=2)))
+    next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    last_day = next_month.replace(day=calendar.monthrange(next_month.year, next_month.month)[1])
+    lapsing = checks_lapsing(within_days=(last_day - today).days, on=today)
+    return Quality(
+        disputed_visits=disputed_visits(market).count(), reviews=rated["count"],
+        average_rating=round(rated["average"], 1) if rated["average"] is not None else None,
+        low_ratings=rated["low"], next_month=next_month,
+        checks_next_month=[lapse for lapse in lapsing if lapse.check.expires_on >= next_month],
+    )
+
+
+def reference_rates() -> list:
+    """Every kind of support with its reference rate (None when not set), and who set it. One query."""
+    return list(Category.objects.select_related("reference_rate__set_by"))
+
+
+def reference_rates_by_category(category_ids) -> dict[int, int]:
+    """{category id: reference hourly rate in pence} for those kinds of support that have one. One query."""
+    return dict(Category.objects.filter(pk__in=list(category_ids), reference_rate__isnull=False)
+                .values_list("pk", "reference_rate__hourly_pence"))
+
+
+def published_gaps(*, days: int, minimum_unmet: int = 1, today: datetime.date | None = None) -> list[Cell]:
+    """The gaps of the last `days` days with at least `minimum_unmet` unmet demand, most first: what the public
+    gaps page shows. Four queries."""
+    today = today or timezone.localdate()
+    grid = gap_grid(MarketFilter(start=today - datetime.timedelta(days=max(days, 1) - 1), end=today))
+    return [cell for cell in grid.gaps if cell.unmet_demand >= max(minimum_unmet, 1)]

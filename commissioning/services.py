@@ -1,0 +1,37 @@
+"""Writes for commissioners: setting the reference (fair) hourly rate of a kind of support."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from market.core.audit import audit_record
+from market.taxonomy.models import Category
+from providers.permissions import is_commissioner
+
+from .exceptions import CommissioningRefused
+from .models import ReferenceRate
+
+#: A reference rate above this is surely a typing slip (the money input allows at most this too).
+MAX_HOURLY_PENCE = 200_00
+
+
+def reference_rate_set(*, category: Category, hourly_pence: int, by) -> ReferenceRate:
+    """Set (or change) the reference hourly rate for `category`; audited with the old and new rate."""
+    if not is_commissioner(by):
+        raise CommissioningRefused("Only commissioners can set reference rates.")
+    if not 0 < hourly_pence <= MAX_HOURLY_PENCE:
+        raise CommissioningRefused("Enter an hourly rate between 1p and £200.", field="hourly_rate")
+    with transaction.atomic():
+        rate = ReferenceRate.objects.select_for_update().filter(category=category).first()
+        old = rate.hourly_pence if rate else None
+        if rate is None:
+            rate = ReferenceRate(category=category, hourly_pence=hourly_pence, set_by=by, set_at=timezone.now())
+        else:
+            rate.hourly_pence, rate.set_by, rate.set_at = hourly_pence, by, timezone.now()
+        rate.full_clean(exclude=["category", "set_by"])
+        rate.save()
+        audit_record(action="reference_rate.set", actor=by, target=rate,
+                     summary=f"{by} set the reference rate for {category} to {hourly_pence}p an hour",
+                     data={"category": category.slug, "old_pence": old, "new_pence": hourly_pence})
+    return rate
