@@ -218,3 +218,24 @@ def test_a_full_service_costs_a_fixed_number_of_queries(client, catalogue):
         get(client, f"/oruk/services/{oruk_id('service', catalogue['busy'].pk)}")
 
     assert len(queries) == 5  # the service with provider and category; needs; slots; areas; the provider's areas
+
+
+def test_the_demo_data_validates_everywhere(client, db):
+    from cms.demo import load_demo
+
+    load_demo()
+
+    services = get(client, "/oruk/services", per_page=100)
+    assert services["total_items"] >= 5
+    assert_valid(page_validator("service_list"), services)
+    for item in services["contents"]:
+        assert_valid(validator("service"), get(client, f"/oruk/services/{item['id']}"))
+    at_locations = get(client, "/oruk/service_at_locations", postcode="WN1 3AD", proximity="20000", per_page=100)
+    assert at_locations["total_items"] >= 1
+    assert_valid(page_validator("service_at_location_list"), at_locations)
+    for item in at_locations["contents"]:
+        assert_valid(validator("service_at_location"), get(client, f"/oruk/service_at_locations/{item['id']}"))
+    terms = get(client, "/oruk/taxonomy_terms", per_page=100)
+    assert_valid(page_validator("taxonomy_term"), terms)
+    for item in get(client, "/oruk/taxonomies")["contents"]:
+        assert_valid(validator("taxonomy"), get(client, f"/oruk/taxonomies/{item['id']}"))
