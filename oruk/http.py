@@ -1,8 +1,8 @@
 """What every feed answer shares: JSON, open to any origin, throttled per client, and cheap to poll.
 
 - `Access-Control-Allow-Origin: *` on every answer (the profile's rule), errors and throttling included.
-- ETag (a hash of the body) and Last-Modified (the newest record shown, where there is one): a harvester that
-  sends If-None-Match or If-Modified-Since gets a 304 with no body when nothing changed.
+- ETag (a hash of the body) and Last-Modified (when this URL's answer last changed, remembered in Redis): a
+  harvester that sends If-None-Match or If-Modified-Since gets a 304 with no body when nothing changed.
 - A fixed window of ORUK_REQUESTS_PER_MINUTE requests per client address, counted in Redis (the cache); over it,
   a 429 with Retry-After. If Redis is down the feed is served unthrottled rather than not at all.
 - Bad input is a 400 naming the parameter; an unknown id a 404; both with a JSON body.
@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import datetime
 import functools
 import hashlib
 import json
@@ -57,18 +56,39 @@ def not_found(what: str) -> HttpResponse:
     return error(HTTPStatus.NOT_FOUND, f"There is no {what} with that id in this feed.", parameter="id")
 
 
-def feed(request: HttpRequest, data: dict, *, last_modified: datetime.datetime | None = None) -> HttpResponse:
+def feed(request: HttpRequest, data: dict) -> HttpResponse:
     """A 200 with `data`, or a 304 when the client already has it."""
     response = _json(HTTPStatus.OK, data)
     etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
     response["ETag"] = etag
-    timestamp = last_modified.timestamp() if last_modified is not None else None
-    if timestamp is not None:
-        response["Last-Modified"] = http_date(timestamp)
+    last_modified = _since(request.get_full_path(), etag)
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
-    conditional = get_conditional_response(request, etag=etag, last_modified=timestamp and int(timestamp),
-                                           response=response)
-    return conditional
+    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+
+
+#: How long the feed remembers when an answer last changed (a URL not asked for this long starts afresh).
+SINCE_TTL_SECONDS = 7 * 24 * 3600
+
+
+def _since(path: str, etag: str) -> int | None:
+    """When this answer (this URL with this body) first appeared, in whole seconds: its Last-Modified. An answer
+    is made of many rows (a provider's phone, a slot, a listing that lapsed) with no one timestamp, so the feed
+    remembers, per URL, the last body it gave and since when; a new body is always dated later than the one before,
+    so If-Modified-Since never hides a change. None when Redis is down (then only the ETag is offered)."""
+    key = "oruk:since:" + hashlib.sha256(path.encode()).hexdigest()
+    try:
+        known = cache.get(key)
+        if known is not None and known[0] == etag:
+            return known[1]
+        now = int(time.time())
+        since = max(now, known[1] + 1) if known is not None else now
+        cache.set(key, (etag, since), SINCE_TTL_SECONDS)
+    except CACHE_FAILURES:
+        logger.warning("The feed could not date an answer; offering its ETag only", exc_info=True)
+        return None
+    return since
 
 
 def _client(request: HttpRequest) -> str:

@@ -59,7 +59,6 @@ class FeedPage(Generic[T]):
     items: list[T]
     total: int
     paging: Paging
-    last_modified: datetime.datetime | None = None
     #: Metres from the postcode asked about to each service's provider (service pk -> metres), with a postcode.
     distances: dict[int, float | None] = field(default_factory=dict)
 
@@ -118,16 +117,12 @@ def services_page(query: ServiceQuery, *, full: bool = False, on: datetime.date 
     if dropped := len(ids) - len(services):
         logger.warning("The search engine found %d service(s) the listing rule no longer lists", dropped)
     distances = {hit.service_id: hit.distance_m for hit in found.hits}
-    return FeedPage(services, found.total - dropped, query.paging, _latest(services), distances)
+    return FeedPage(services, found.total - dropped, query.paging, distances)
 
 
 def service_detail(pk: int, *, on: datetime.date | None = None) -> Service | None:
     """A listed service with everything the feed shows of it, or None. Five queries."""
     return _services(on or timezone.localdate(), full=True).filter(pk=pk).first()
-
-
-def _latest(services: list[Service]) -> datetime.datetime | None:
-    return max((service.updated_at for service in services), default=None)
 
 
 # --- Taxonomies ---------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def openapi(request: HttpRequest) -> HttpResponse:
 def services(request: HttpRequest) -> HttpResponse:
     found = selectors.services_page(service_query(request.GET))
     contents = [documents.service_summary(service) for service in found.items]
-    return feed(request, documents.page(found, contents), last_modified=found.last_modified)
+    return feed(request, documents.page(found, contents))
 
 
 @endpoint
@@ -44,7 +44,7 @@ def service(request: HttpRequest, id: str) -> HttpResponse:
     found = selectors.service_detail(pk) if pk is not None else None
     if found is None:
         return not_found("listed service")
-    return feed(request, documents.service_full(found), last_modified=found.updated_at)
+    return feed(request, documents.service_full(found))
 
 
 @endpoint
@@ -52,7 +52,7 @@ def service_at_locations(request: HttpRequest) -> HttpResponse:
     found = selectors.services_page(service_query(request.GET))
     contents = [documents.service_at_location(service, distance_m=found.distances.get(service.pk))
                 for service in found.items]
-    return feed(request, documents.page(found, contents), last_modified=found.last_modified)
+    return feed(request, documents.page(found, contents))
 
 
 @endpoint
@@ -61,7 +61,7 @@ def service_at_location(request: HttpRequest, id: str) -> HttpResponse:
     found = selectors.service_detail(pk) if pk is not None else None
     if found is None:
         return not_found("service at a location")
-    return feed(request, documents.service_at_location_full(found), last_modified=found.updated_at)
+    return feed(request, documents.service_at_location_full(found))
 
 
 @endpoint

@@ -7,6 +7,7 @@ import uuid
 from http import HTTPStatus
 
 import pytest
+from django.utils.http import parse_http_date
 
 from oruk.ids import oruk_id
 
@@ -97,9 +98,10 @@ def test_etag_and_last_modified_let_a_harvester_poll_cheaply(client, catalogue):
 
     again = client.get(url, HTTP_IF_NONE_MATCH=etag)
     since = client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
-    catalogue["busy"].title = "Tea dance and supper"
-    catalogue["busy"].save()
+    catalogue["busy"].provider.phone = "01942 111111"  # the service row itself does not change
+    catalogue["busy"].provider.save()
     changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    changed_since = client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
 
     assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
     assert (again.status_code, again.content) == (HTTPStatus.NOT_MODIFIED, b"")
@@ -107,20 +109,25 @@ def test_etag_and_last_modified_let_a_harvester_poll_cheaply(client, catalogue):
     assert again["Access-Control-Allow-Origin"] == "*"
     assert changed.status_code == HTTPStatus.OK
     assert changed["ETag"] != etag
-    assert changed.json()["name"] == "Tea dance and supper"
+    assert changed_since.status_code == HTTPStatus.OK
+    assert changed.json()["contacts"][0]["phones"][0]["number"] == "01942 111111"
 
 
 def test_a_list_is_not_modified_until_the_listings_change(client, catalogue):
     first = client.get("/oruk/services")
 
     again = client.get("/oruk/services", HTTP_IF_NONE_MATCH=first["ETag"])
+    since = client.get("/oruk/services", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     catalogue["care"].provider.status = "suspended"  # no service row changes, but the list does
     catalogue["care"].provider.save()
     changed = client.get("/oruk/services", HTTP_IF_NONE_MATCH=first["ETag"])
+    changed_since = client.get("/oruk/services", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
 
-    assert again.status_code == HTTPStatus.NOT_MODIFIED
-    assert changed.status_code == HTTPStatus.OK
+    assert again.status_code == since.status_code == HTTPStatus.NOT_MODIFIED
+    assert changed.status_code == changed_since.status_code == HTTPStatus.OK
     assert changed.json()["total_items"] == 3
+    # a change in the same second as the first answer is still dated after it
+    assert parse_http_date(changed["Last-Modified"]) > parse_http_date(first["Last-Modified"])
 
 
 def test_too_many_requests_from_one_address_is_a_429(client, db, settings):
