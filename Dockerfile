@@ -16,6 +16,7 @@ COPY pyproject.toml README.md ./
 COPY market ./market
 COPY providers ./providers
 COPY directory ./directory
+COPY oruk ./oruk
 COPY orders ./orders
 COPY quality ./quality
 COPY invoicing ./invoicing

@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/notices/", include("market.outbox.urls_notices")),
     path("account/", include("market.accounts.urls")),
     path("find-support/", include("directory.urls")),
+    path("oruk/", include("oruk.urls")),
     path("provider/<slug:slug>/invoices/", include("invoicing.urls_provider")),
     path("provider/", include("providers.urls")),
     path("finance/invoices/", include("invoicing.urls")),

@@ -36,5 +36,8 @@ class SearchEngine(abc.ABC):
     count_limit = 1000
 
     @abc.abstractmethod
-    def search(self, criteria: SearchCriteria, *, on_day: datetime.date, offset: int, limit: int) -> Hits:
-        """The services listed on `on_day` that match, in the order the criteria ask for, from `offset`."""
+    def search(self, criteria: SearchCriteria, *, on_day: datetime.date, offset: int, limit: int,
+               count_limit: int | None = None) -> Hits:
+        """The services listed on `on_day` that match, in the order the criteria ask for, from `offset`, counted
+        exactly up to `count_limit` (the engine's own `count_limit` by default: a feed that must say how many pages
+        there are asks for more)."""

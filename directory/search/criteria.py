@@ -29,16 +29,25 @@ class SearchCriteria:
     regulated: str = ""  # "", "only" or "exclude"
     council_budget: bool = False
     sort: str = "best"
+    #: Only services whose provider is based at most this many metres from the place (needs a place).
+    within_m: float | None = None
+    #: Hours of the day asked for, (from, until): from the hour `from` up to the hour `until` (exclusive), local
+    #: time. Used when no period is given (the Open Referral API asks by start and end time).
+    hours: tuple[int, int] | None = None
+    #: Only services that meet some need (the needs taxonomy's services).
+    has_need: bool = False
 
     @property
     def slot_cells(self) -> list[int] | None:
         """The weekday * 24 + hour cells asked for (the search table's slot_hours), None if no day or time was."""
-        if self.weekday is None and not self.period:
+        if self.weekday is None and not self.period and self.hours is None:
             return None
         days = [self.weekday] if self.weekday is not None else range(7)
         if self.period:
             _, starts, ends = PERIODS[self.period]
             hours = range(starts.hour, ends.hour)  # the periods start and end on the hour
+        elif self.hours is not None:
+            hours = range(*self.hours)
         else:
             hours = range(24)
         return [day * 24 + hour for day in days for hour in hours]

@@ -35,6 +35,9 @@ def _conditions(criteria: SearchCriteria, on_day: datetime.date) -> tuple[list[s
         where.append(f"(l.neighbourhood_ids && %s::bigint[] OR (l.travel_radius_km IS NOT NULL "
                      f"AND {REACH} @> circle(point(%s::float8, %s::float8), 0)))")
         params += [list(place.neighbourhood_ids), place.easting, place.northing]
+    if criteria.within_m is not None and place is not None:
+        where.append(f"{LOCATION} <-> point(%s::float8, %s::float8) <= %s::float8")
+        params += [place.easting, place.northing, criteria.within_m]
     if criteria.text:
         where.append(f"l.document @@ {QUERY}")
         params.append(criteria.text)
@@ -44,6 +47,8 @@ def _conditions(criteria: SearchCriteria, on_day: datetime.date) -> tuple[list[s
     if criteria.need is not None:
         where.append("l.need_ids @> ARRAY[%s::bigint]")
         params.append(criteria.need.pk)
+    if criteria.has_need:
+        where.append("cardinality(l.need_ids) > 0")
     if criteria.slot_cells is not None:
         where.append("l.slot_hours && %s::smallint[]")
         params.append(criteria.slot_cells)
@@ -63,7 +68,9 @@ def _conditions(criteria: SearchCriteria, on_day: datetime.date) -> tuple[list[s
 
 
 class PostgresSearchEngine(SearchEngine):
-    def search(self, criteria: SearchCriteria, *, on_day: datetime.date, offset: int, limit: int) -> Hits:
+    def search(self, criteria: SearchCriteria, *, on_day: datetime.date, offset: int, limit: int,
+               count_limit: int | None = None) -> Hits:
+        count_limit = self.count_limit if count_limit is None else count_limit
         conditions, params = _conditions(criteria, on_day)
         where = " AND ".join(conditions)
         columns, column_params = ["NULL::float8", "NULL::float4"], []
@@ -90,10 +97,10 @@ class PostgresSearchEngine(SearchEngine):
              ORDER BY {order}
         """  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*column_params, *params, limit, offset, *params, self.count_limit + 1])
+            cursor.execute(sql, [*column_params, *params, limit, offset, *params, count_limit + 1])
             rows = cursor.fetchall()
         counted = rows[0][3]
         hits = [Hit(service_id, distance_m, rank) for service_id, distance_m, rank, _ in rows if service_id]
-        if counted > self.count_limit:
-            return Hits(hits, self.count_limit, total_is_exact=False)
+        if counted > count_limit:
+            return Hits(hits, count_limit, total_is_exact=False)
         return Hits(hits, counted)

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "market.taxonomy",
     "providers",
     "directory",
+    "oruk",
     "orders",
     "quality",
     "invoicing",
@@ -121,6 +122,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The directory's search engine (directory/search/): every search goes through the one configured here.
 DIRECTORY_SEARCH_ENGINE = env("DIRECTORY_SEARCH_ENGINE", default="directory.search.postgres.PostgresSearchEngine")
+
+# The Open Referral UK feed (oruk/): requests a minute from one address before a 429 (0: no limit).
+ORUK_REQUESTS_PER_MINUTE = env.int("ORUK_REQUESTS_PER_MINUTE", default=300)
 
 REDIS_URL = env("REDIS_URL")
 CACHES = {

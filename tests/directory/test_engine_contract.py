@@ -179,3 +179,42 @@ def test_no_results(engine, borough):
     page = search_page(criteria(postcode="WN1 1AA"), number=1)
 
     assert (page.cards, page.total, page.number) == ([], 0, 1)
+
+
+# --- What the Open Referral feed asks of the engine (oruk/) ----------------------------------------------------
+
+def _titles(engine, criteria_: SearchCriteria) -> list[str]:
+    return sorted(card.title for card in search_page(criteria_, number=1).cards)
+
+
+def test_within_metres_of_the_place(engine, listed, borough):
+    from market.places.selectors import place_for_postcode
+
+    listed(title="Near", neighbourhoods=[], travel_radius_km=10, provider__postcode="WN1 2BB")
+    listed(title="Far", neighbourhoods=[], travel_radius_km=10, provider__postcode="WN6 0QQ")
+    place = place_for_postcode("WN1 1AA")
+
+    # WN1 1AA to WN1 2BB: 0.43 km; to WN6 0QQ: 5.02 km
+    assert _titles(engine, SearchCriteria(place=place)) == ["Far", "Near"]
+    assert _titles(engine, SearchCriteria(place=place, within_m=1000)) == ["Near"]
+    assert _titles(engine, SearchCriteria(place=place, within_m=6000)) == ["Far", "Near"]
+    assert _titles(engine, SearchCriteria(place=place, within_m=100)) == []
+
+
+def test_hours_of_the_day_and_has_a_need(engine, catalogue):
+    # Cuppa: Monday 9-12; Tea dance: Friday 18-21 and meets a need
+    assert _titles(engine, SearchCriteria(hours=(11, 12))) == ["Cuppa and a chat"]
+    assert _titles(engine, SearchCriteria(hours=(12, 18))) == []
+    assert _titles(engine, SearchCriteria(hours=(8, 19))) == ["Cuppa and a chat", "Tea dance"]
+    assert _titles(engine, SearchCriteria(weekday=4, hours=(8, 19))) == ["Tea dance"]
+    assert _titles(engine, SearchCriteria(has_need=True)) == ["Tea dance"]
+
+
+def test_a_caller_may_ask_for_an_exact_count_past_the_engines_limit(engine, listed, monkeypatch):
+    for n in range(7):
+        listed(title=f"Service {n}")
+    monkeypatch.setattr(engine, "count_limit", 5)
+
+    hits = engine.search(SearchCriteria(), on_day=timezone.localdate(), offset=0, limit=3, count_limit=100)
+
+    assert (len(hits.hits), hits.total, hits.total_is_exact) == (3, 7, True)
