@@ -9,10 +9,10 @@ from django.utils import timezone
 from market.outbox.services import outbox_enqueue
 
 
-def _send(recipients, subject: str, body: str, *, key: str | None = None) -> None:
+def _send(recipients, subject: str, body: str, *, key: str | None = None, urgent: bool = False) -> None:
     """Queue the email in the outbox, in the caller's transaction: it goes only if the change commits, and the
     worker sends it (retrying while the mail server is down). `recipients` is a callable giving addresses."""
-    outbox_enqueue(to=recipients(), subject=f"[{settings.SITE_NAME}] {subject}", body=body, key=key)
+    outbox_enqueue(to=recipients(), subject=f"[{settings.SITE_NAME}] {subject}", body=body, key=key, urgent=urgent)
 
 
 def holder_addresses(person) -> list[str]:
@@ -49,8 +49,9 @@ def commissioner_addresses() -> list[str]:
     return list(commissioners.values_list("email", flat=True))
 
 
-def tell_commissioners(subject: str, body: str) -> None:
-    _send(commissioner_addresses, subject, body)
+def tell_commissioners(subject: str, body: str, *, urgent: bool = False) -> None:
+    """`urgent` (a safeguarding concern): emailed at once even to commissioners who chose a digest."""
+    _send(commissioner_addresses, subject, body, urgent=urgent)
 
 
 def order_placed_send(order_id: int) -> bool:

@@ -20,6 +20,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=10),
         "options": {"expires": 9},
     },
+    "worker-send-digests": {
+        "task": "worker.tasks.send_digests",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 540},
+    },
     "worker-prune-task-runs": {
         "task": "worker.tasks.prune_task_runs",
         "schedule": crontab(hour=2, minute=30),

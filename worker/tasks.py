@@ -5,6 +5,7 @@ from celery.signals import worker_ready
 from market.core.background import background_task
 from market.core.health import heartbeat_record
 from market.core.runs import recorded, task_run, task_runs_prune
+from market.outbox.digests import digests_send_due
 from market.outbox.services import outbox_send_due
 from market.outbox.tasks_queue import queued_tasks_dispatch
 
@@ -31,6 +32,14 @@ def send_outbox() -> int:
         if report.retrying or report.failed:
             run.failed(report.retrying + report.failed)
     return report.sent
+
+
+@background_task(name="worker.tasks.send_digests")
+@recorded
+def send_digests() -> int:
+    """Gather the waiting notices of people who chose a daily or weekly email into one email each (every 10
+    minutes; each digest is due from 7am, and made once per day or week whichever worker runs it)."""
+    return digests_send_due()
 
 
 @background_task(name="worker.tasks.prune_task_runs")

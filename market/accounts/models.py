@@ -59,6 +59,12 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
+class EmailFrequency(models.TextChoices):
+    AS_IT_HAPPENS = "as_it_happens", "Each as it happens"
+    DAILY = "daily", "One email a day"
+    WEEKLY = "weekly", "One email a week"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who signs in. What they may do comes from their roles and from relationships
     (a consent, a caseload, a provider membership), checked in `market.accounts.permissions`."""
@@ -70,6 +76,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     emails_wanted = models.BooleanField(
         default=True, help_text="Whether news comes by email as well as on the notices page (the person chooses)."
+    )
+    email_frequency = models.CharField(
+        max_length=16, choices=EmailFrequency.choices, default=EmailFrequency.AS_IT_HAPPENS,
+        help_text="How often emails come: each as it happens, or gathered into one a day or one a week.",
     )
     is_staff = models.BooleanField(
         default=False, help_text="Can sign in to the site administration (Wagtail admin)."

@@ -38,6 +38,7 @@ class AuditEvent(models.Model):
 #: What staff read for each periodic job (the task's code name otherwise).
 TASK_LABELS = {
     "worker.tasks.send_outbox": "Send emails",
+    "worker.tasks.send_digests": "Daily and weekly summary emails",
     "worker.tasks.dispatch_queued_tasks": "Hand waiting jobs to the worker",
     "worker.tasks.prune_task_runs": "Forget old job runs",
     "orders.tasks.auto_confirm_visits": "Confirm unanswered visits",

@@ -73,10 +73,16 @@ class Notice(models.Model):
     key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001 - null: no key (unique when set)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    #: Still to be emailed in the person's daily or weekly digest (they chose fewer emails).
+    awaiting_digest = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="outbox_notice_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="outbox_notice_user_idx"),
+            models.Index(fields=["user", "id"], name="outbox_notice_digest_idx",
+                         condition=models.Q(awaiting_digest=True)),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], condition=models.Q(key__isnull=False),
                                     name="outbox_notice_once_per_reason")

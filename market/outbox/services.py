@@ -13,7 +13,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from market.accounts.models import User
+from market.accounts.models import EmailFrequency, User
 from market.core.audit import audit_record
 
 from .models import Email, EmailStatus, Notice
@@ -25,18 +25,23 @@ logger = logging.getLogger(__name__)
 RECOVERABLE = (SMTPException, OSError)
 
 
-def outbox_enqueue(*, to: Iterable[str], subject: str, body: str, key: str | None = None) -> Email | None:
+def outbox_enqueue(*, to: Iterable[str], subject: str, body: str, key: str | None = None,
+                   urgent: bool = False) -> Email | None:
     """Queue an email in the current transaction, and put it on the notices page of each recipient with an
-    account. Blank and repeated addresses are dropped, and so are those of people who chose notices only; with
-    nobody left, no email is queued. With a `key` already used, nothing is queued either (returns None)."""
+    account. Blank and repeated addresses are dropped, and so are those of people who chose notices only or a
+    daily or weekly digest (their notice waits for it: market/outbox/digests.py), unless the email is `urgent`;
+    with nobody left, no email is queued. With a `key` already used, nothing is queued either (returns None)."""
     recipients = sorted({address.strip() for address in to if address and address.strip()})
     if not recipients:
         return None
-    users = list(User.objects.filter(email__in=recipients).only("pk", "email", "emails_wanted"))
-    Notice.objects.bulk_create([Notice(user=user, subject=subject[:300], body=body, key=key) for user in users],
+    users = list(User.objects.filter(email__in=recipients).only("pk", "email", "emails_wanted", "email_frequency"))
+    in_digest = {user.email for user in users if user.emails_wanted and not urgent
+                 and user.email_frequency != EmailFrequency.AS_IT_HAPPENS}
+    Notice.objects.bulk_create([Notice(user=user, subject=subject[:300], body=body, key=key,
+                                       awaiting_digest=user.email in in_digest) for user in users],
                                ignore_conflicts=True)
-    notices_only = {user.email for user in users if not user.emails_wanted}
-    recipients = [address for address in recipients if address not in notices_only]
+    not_now = in_digest | {user.email for user in users if not user.emails_wanted}
+    recipients = [address for address in recipients if address not in not_now]
     if not recipients:
         return None
     email = Email(to=recipients, subject=subject[:300], body=body, key=key)
@@ -128,8 +133,10 @@ def notices_mark_read(*, user) -> int:
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def email_preference_set(*, user, emails_wanted: bool) -> None:
-    """The person's choice: news by email as well as on the notices page, or on the notices page only."""
-    User.objects.filter(pk=user.pk).update(emails_wanted=emails_wanted)
-    audit_record(action="user.email_preference", actor=user, target=user,
-                 summary=f"{user} chose {'emails and notices' if emails_wanted else 'notices only'}")
+def email_preference_set(*, user, emails_wanted: bool, frequency: str = EmailFrequency.AS_IT_HAPPENS) -> None:
+    """The person's choice: news on the notices page only, or by email as well, each as it happens or gathered
+    into a daily or weekly digest."""
+    frequency = EmailFrequency(frequency)
+    User.objects.filter(pk=user.pk).update(emails_wanted=emails_wanted, email_frequency=frequency)
+    chose = f"emails ({frequency.label.lower()}) and notices" if emails_wanted else "notices only"
+    audit_record(action="user.email_preference", actor=user, target=user, summary=f"{user} chose {chose}")

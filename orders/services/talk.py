@@ -120,6 +120,7 @@ def concern_raise(*, user: User, provider, body: str, is_safeguarding: bool, vis
                 f"{user} raised a safeguarding concern about {provider}:\n\n{body}\n\n"
                 "It is at the top of the concerns queue. The council must decide whether to make enquiries "
                 f"(Care Act 2014, section 42).\n\n{link}\n",
+                urgent=True,
             )
         else:
             notifications.tell_commissioners(

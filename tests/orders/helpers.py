@@ -39,6 +39,18 @@ def make_service(*, neighbourhood, price_pence=1750, unit="per_hour", category=N
     return service
 
 
+def a_slot_just_gone() -> tuple[datetime.datetime, datetime.datetime]:
+    """A visit's times that have passed, on today's date (a budget made today starts today): the hour that ended an
+    hour ago, or, in the first two hours after midnight, from midnight until a minute ago (at least a minute)."""
+    now = timezone.now()
+    hour = datetime.timedelta(hours=1)
+    midnight = timezone.make_aware(datetime.datetime.combine(today(), datetime.time()))
+    if now - 2 * hour >= midnight:
+        return now - 2 * hour, now - hour
+    minute = datetime.timedelta(minutes=1)
+    return midnight, max(midnight + minute, now - minute)
+
+
 def in_days(days: int) -> datetime.date:
     return today() + datetime.timedelta(days=days)
 

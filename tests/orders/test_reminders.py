@@ -17,7 +17,7 @@ from orders.models import Order, Visit
 from orders.services import order_accept, orders_unanswered_remind, visits_tomorrow_remind
 from tests.invoicing.test_invoicing import _budget, _period, confirmed_visit
 
-from .helpers import make_service, place
+from .helpers import a_slot_just_gone, make_service, place
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +81,8 @@ def test_a_visit_waiting_for_confirmation_is_remembered_a_day_before_it_confirms
     order = place(user=holder.user, budget=budget, service=service)
     order_accept(order=order, by=service.owner)
     visit = order.visits.get()
-    past = timezone.now() - datetime.timedelta(hours=2)
-    Visit.objects.filter(pk=visit.pk).update(starts_at=past, ends_at=past + datetime.timedelta(hours=1))
+    starts_at, ends_at = a_slot_just_gone()
+    Visit.objects.filter(pk=visit.pk).update(starts_at=starts_at, ends_at=ends_at)
     visit.refresh_from_db()
     visit_record_delivery(visit=visit, by=service.owner, actual_starts_at=visit.starts_at,
                           actual_ends_at=visit.ends_at, notes="")

@@ -13,7 +13,7 @@ from orders.models import OrderStatus
 from orders.selectors import budget_balance
 from tests import factories
 
-from .helpers import make_service, place
+from .helpers import a_slot_just_gone, make_service, place
 
 
 @pytest.fixture
@@ -101,15 +101,15 @@ def test_an_order_from_placing_to_a_confirmed_visit_through_the_pages(client, ho
     client.force_login(service.owner)
     client.post(reverse("orders:accept", args=[order.pk]))
     visit = order.visits.get()
-    past = timezone.now() - datetime.timedelta(hours=3)
-    Visit.objects.filter(pk=visit.pk).update(starts_at=past, ends_at=past + datetime.timedelta(hours=1))
+    past, ended = a_slot_just_gone()
+    Visit.objects.filter(pk=visit.pk).update(starts_at=past, ends_at=ended)
 
     page = client.get(reverse("orders:order", args=[order.pk]))
     assert "Record this visit" in page.content.decode()
     local = timezone.localtime(past)
     response = client.post(reverse("orders:visit-record", args=[visit.pk]), {
         "actual_starts_at": local.strftime("%Y-%m-%dT%H:%M"),
-        "actual_ends_at": (local + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), "notes": "Lovely walk",
+        "actual_ends_at": timezone.localtime(ended).strftime("%Y-%m-%dT%H:%M"), "notes": "Lovely walk",
     })
     assert response.status_code == HTTPStatus.FOUND
 

@@ -25,7 +25,7 @@ from orders.services import (
 )
 from orders.transitions import VISIT_TRANSITIONS, Side, visit_allowed_targets, visit_transition_check
 
-from .helpers import in_days, make_budget, make_service, place, today
+from .helpers import a_slot_just_gone, in_days, make_budget, make_service, place, today
 from .test_visits import HOUR, booked_order, deliver
 
 V = VisitStatus
@@ -130,8 +130,8 @@ def test_a_confirmation_and_an_automatic_one_are_recorded_as_whose_they_are(hold
     assert _history(visit)[-1] == (V.DELIVERED, V.CONFIRMED, holder.user.pk, holder.pk, "self", "")
 
     second = order.visits.exclude(pk=visit.pk).get()
-    past = timezone.now() - 2 * HOUR
-    Visit.objects.filter(pk=second.pk).update(starts_at=past, ends_at=past + HOUR)
+    starts_at, ends_at = a_slot_just_gone()
+    Visit.objects.filter(pk=second.pk).update(starts_at=starts_at, ends_at=ends_at)
     second.refresh_from_db()
     deliver(second, service)
     assert visits_auto_confirm_due(now=timezone.now() + datetime.timedelta(hours=73)) == 1

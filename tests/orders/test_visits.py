@@ -29,7 +29,7 @@ from orders.services import (
 from orders.tasks import auto_confirm_visits
 from tests import factories
 
-from .helpers import in_days, make_budget, make_service, place
+from .helpers import a_slot_just_gone, in_days, make_budget, make_service, place
 from .test_budget_concurrency import run_at_once
 
 HOUR = datetime.timedelta(hours=1)
@@ -47,8 +47,8 @@ def booked_order(holder, budget, *, visits=1):
                       last_visit_on=first + datetime.timedelta(days=1))
     order_accept(order=order, by=service.owner)
     first_visit = order.visits.order_by("starts_at").first()
-    past = timezone.now() - 2 * HOUR
-    Visit.objects.filter(pk=first_visit.pk).update(starts_at=past, ends_at=past + HOUR)
+    starts_at, ends_at = a_slot_just_gone()
+    Visit.objects.filter(pk=first_visit.pk).update(starts_at=starts_at, ends_at=ends_at)
     first_visit.refresh_from_db()
     return order, service, first_visit
 

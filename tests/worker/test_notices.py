@@ -1,10 +1,13 @@
-"""Every email is also a notice on the recipient's notices page; a person may choose notices only (no emails)."""
+"""Every email is also a notice on the recipient's notices page; a person may choose notices only (no emails), or
+one email a day or a week gathering them (digests)."""
 
+import re
 from http import HTTPStatus
 
 from django.core import mail
 from django.urls import reverse
 
+from market.accounts.models import EmailFrequency
 from market.outbox.models import Email, Notice
 from market.outbox.services import outbox_enqueue, outbox_send_due
 
@@ -33,9 +36,17 @@ def test_the_notices_page_lists_marks_read_and_keeps_the_choice(client, db, hold
     assert "New:</strong> A visit tomorrow" in page and "With Jo at 10:00." in page
     assert "New:</strong>" not in client.get(reverse("notices:list")).content.decode()  # read now
 
-    refused = client.post(reverse("notices:list"), {"emails_wanted": "maybe"})
+    refused = client.post(reverse("notices:list"), {"how": "hourly"})
     assert refused.status_code == HTTPStatus.OK and "Select a valid choice" in refused.content.decode()
-    client.post(reverse("notices:list"), {"emails_wanted": "no"})
+    holder.user.refresh_from_db()
+    assert (holder.user.emails_wanted, holder.user.email_frequency) == (True, EmailFrequency.AS_IT_HAPPENS)
+
+    client.post(reverse("notices:list"), {"how": "weekly"})
+    holder.user.refresh_from_db()
+    assert (holder.user.emails_wanted, holder.user.email_frequency) == (True, EmailFrequency.WEEKLY)
+    assert re.search(r'value="weekly"[^>]*checked', client.get(reverse("notices:list")).content.decode())
+
+    client.post(reverse("notices:list"), {"how": "none"})
     holder.user.refresh_from_db()
     assert holder.user.emails_wanted is False
 
