@@ -1,17 +1,15 @@
 """The commissioner's pages: her home (/commissioners/), the market view (/commissioners/market/), the list behind each
 of its numbers, and the reference rates she sets. Commissioners and platform admins only."""
 
-import csv
-
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
 from providers.permissions import require_commissioner
 
-from . import charts, services
+from . import charts, exports, services
 from .forms import MarketFilterForm, ReferenceRateForm
 from .selectors import home_counts
 from .selectors import lists as market_lists
@@ -57,34 +55,18 @@ def market_list(request, name: str):
     require_commissioner(request.user)
     form, market_filter = _filter(request)
     provider = request.GET.get("provider", "")[:120]
-    limit = market_lists.EXPORT_LIMIT if request.GET.get("format") == "csv" else market_lists.LIST_LIMIT
+    download = request.GET.get("format") if request.GET.get("format") in exports.FORMATS else None
+    limit = market_lists.EXPORT_LIMIT if download else market_lists.LIST_LIMIT
     found = market_lists.market_list(name, market_filter, provider_slug=provider, limit=limit,
                                      word=request.GET.get("word", "")[:40])
     if found is None:
         raise Http404("No such list.")
-    if request.GET.get("format") == "csv":
-        return _csv(found, market_filter)
+    if download:
+        return exports.list_download(found, market_filter, download)
     return render(request, "commissioning/market_list.html", {
         "form": form, "market": market_filter, "list": found, "provider": provider,
         "back_query": market_filter.query(),
     })
-
-
-def _csv(found, market_filter) -> HttpResponse:
-    """The list as CSV (every row, not only the first page's), named after the list and the period."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"{found.name}-{market_filter.start:%Y%m%d}-{market_filter.end:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    writer.writerow(found.columns)
-    for row in found.rows:
-        writer.writerow([_safe_cell(cell.text) for cell in row])
-    return response
-
-
-def _safe_cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 def reference_rates(request):

@@ -3,6 +3,7 @@ number against data made with the factories, the filters, bad input, and who may
 
 from __future__ import annotations
 
+import csv
 import datetime
 from http import HTTPStatus
 
@@ -255,6 +256,26 @@ def test_a_list_downloads_as_csv_without_formulas(market_data, commissioner, ver
     assert lines[0] == "Visit,Order,Provider,Service,Neighbourhood,Funding route,Status,Cost"
     assert len(lines) == 4  # the header and three confirmed visits
     assert "Margaret" not in response.content.decode()
+
+
+def test_a_list_downloads_as_an_excel_workbook_with_the_same_cells(market_data, commissioner, verified_client):
+    import io
+
+    from openpyxl import load_workbook
+
+    client = verified_client(commissioner)
+    as_csv = client.get(reverse("commissioning:market-list", args=["spend"]), {"format": "csv"})
+    response = client.get(reverse("commissioning:market-list", args=["spend"]), {"format": "xlsx"})
+
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"].startswith('attachment; filename="spend-')
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows == list(csv.reader(io.StringIO(as_csv.content.decode())))
+    assert len(rows) == 4 and rows[0][0] == "Visit"
+    page = client.get(reverse("commissioning:market-list", args=["spend"])).content.decode()
+    assert "format=xlsx" in page and "Excel (XLSX)" in page
 
 
 def test_the_market_page_makes_the_same_number_of_queries_whatever_the_market_size(
