@@ -49,13 +49,31 @@ def _vat(provider: Provider, subtotal: int) -> tuple[int, int]:
     return rate, (subtotal * rate + 50) // 100  # half up, whole pence
 
 
-def _tell(invoice: Invoice, subject: str, body: str, *, key: str | None = None) -> None:
+def _tell(invoice: Invoice, subject: str, body: str, *, key: str, with_pdf: bool = False) -> None:
     person = invoice.person
     payer_addresses = ([settings.COUNCIL_FINANCE_EMAIL] if invoice.payer == Payer.COUNCIL
                        else [person.user.email] if person is not None and person.user_id else [])
     provider_addresses = [invoice.provider.email]
+    attachment = {"attachment": invoice.pdf.name, "attachment_filename": f"{invoice.number}.pdf"} if with_pdf else {}
     outbox_enqueue(to=[*payer_addresses, *provider_addresses], subject=f"[{settings.SITE_NAME}] {subject}",
-                   body=body, key=key or f"invoice:{invoice.number}:{invoice.status}")
+                   body=body, key=key, **attachment)
+
+
+def _tell_issued(invoice: Invoice) -> None:
+    """The payer and the provider get the invoice or credit note, its PDF attached, once it is made."""
+    total = format_pence(abs(invoice.total_pence))
+    if invoice.kind == InvoiceKind.CREDIT_NOTE:
+        credited = invoice.credits
+        subject = f"Credit note {invoice.number} cancels invoice {credited.number}"
+        body = (f"Credit note {invoice.number} from {invoice.provider} cancels invoice {credited.number} ({total}). "
+                f"Reason: {invoice.reason}")
+    else:
+        subject = f"Invoice {invoice.number} from {invoice.provider}"
+        body = (f"Invoice {invoice.number} from {invoice.provider}: {invoice.lines.count()} visit(s) between "
+                f"{invoice.period_start:%-d %B} and {invoice.period_end:%-d %B %Y}, {total}, due by "
+                f"{invoice.due_on:%-d %B %Y}.")
+    _tell(invoice, subject, f"{body}\n\nThe {invoice.get_kind_display().lower()} is attached as a PDF.",
+          key=f"invoice:{invoice.number}:issued", with_pdf=True)
 
 
 @dataclass
@@ -111,10 +129,7 @@ def _invoice_group(group, *, period_start, period_end, actor) -> Invoice | None:
     invoice.line_count = len(visits)
     audit_record(action="invoice.issued", actor=actor, target=invoice, summary=f"Invoice {invoice.number} issued",
                  data={"total_pence": invoice.total_pence, "visits": len(visits)})
-    _tell(invoice, f"Invoice {invoice.number} from {provider}",
-          f"Invoice {invoice.number} from {provider}: {len(visits)} visit(s) between {period_start:%-d %B} and "
-          f"{period_end:%-d %B %Y}, {format_pence(invoice.total_pence)}, due by {invoice.due_on:%-d %B %Y}.")
-    return invoice
+    return invoice  # the payer and the provider are told once its PDF is made (_pdf_make)
 
 
 def invoice_credit(*, invoice: Invoice, actor, reason: str) -> Invoice:
@@ -147,10 +162,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str) -> Invoice:
         invoice.save(update_fields=["status"])
         audit_record(action="invoice.credited", actor=actor, target=invoice,
                      summary=f"Invoice {invoice.number} credited by {note.number}", data={"reason": note.reason})
-        _tell(note, f"Credit note {note.number} cancels invoice {invoice.number}",
-              f"Credit note {note.number} cancels invoice {invoice.number} ({format_pence(invoice.total_pence)}). "
-              f"Reason: {note.reason}")
-    return note
+    return note  # told with its PDF, as an invoice is
 
 
 def invoice_record_payment(*, invoice: Invoice, actor, paid_on: datetime.date, reference: str = "") -> Invoice:
@@ -176,7 +188,8 @@ def invoices_overdue_remind(*, today: datetime.date | None = None) -> int:
     for invoice in overdue.select_related("provider", "person", "person__user"):
         _tell(invoice, f"Invoice {invoice.number} is overdue",
               f"Invoice {invoice.number} from {invoice.provider} ({format_pence(invoice.total_pence)}) was due by "
-              f"{invoice.due_on:%-d %B %Y} and is not recorded as paid.", key=f"invoice-overdue:{invoice.number}")
+              f"{invoice.due_on:%-d %B %Y} and is not recorded as paid.", key=f"invoice-overdue:{invoice.number}",
+              with_pdf=bool(invoice.pdf))
         count += 1
     return count
 
@@ -189,6 +202,7 @@ def _pdf_make(invoice: Invoice) -> None:
         storage.delete(name)  # left by a run that died before its commit: the same invoice, rendered again
     invoice.pdf.save(name, ContentFile(invoice_pdf_bytes(invoice)), save=False)
     Invoice.objects.filter(pk=invoice.pk).update(pdf=invoice.pdf.name)
+    _tell_issued(invoice)
 
 
 def invoice_pdfs_make(*, limit: int = 100) -> int:

@@ -22,6 +22,9 @@ class Email(models.Model):
     subject = models.CharField(max_length=300)
     body = models.TextField()
     key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    #: A file in private storage (market.core.storage) sent with the email, e.g. an invoice's PDF, and its name there.
+    attachment = models.CharField(max_length=200, blank=True)
+    attachment_filename = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     due_at = models.DateTimeField(default=timezone.now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from market.accounts.models import EmailFrequency, User
 from market.core.audit import audit_record
+from market.core.storage import private_storage
 
 from .models import Email, EmailStatus, Notice
 
@@ -26,16 +28,18 @@ RECOVERABLE = (SMTPException, OSError)
 
 
 def outbox_enqueue(*, to: Iterable[str], subject: str, body: str, key: str | None = None,
-                   urgent: bool = False) -> Email | None:
+                   urgent: bool = False, attachment: str = "", attachment_filename: str = "") -> Email | None:
     """Queue an email in the current transaction, and put it on the notices page of each recipient with an
     account. Blank and repeated addresses are dropped, and so are those of people who chose notices only or a
     daily or weekly digest (their notice waits for it: market/outbox/digests.py), unless the email is `urgent`;
-    with nobody left, no email is queued. With a `key` already used, nothing is queued either (returns None)."""
+    with nobody left, no email is queued. With a `key` already used, nothing is queued either (returns None).
+    `attachment` names a file in private storage sent with the email (as `attachment_filename`); an email with an
+    attachment is not held for a digest, which could not carry it."""
     recipients = sorted({address.strip() for address in to if address and address.strip()})
     if not recipients:
         return None
     users = list(User.objects.filter(email__in=recipients).only("pk", "email", "emails_wanted", "email_frequency"))
-    in_digest = {user.email for user in users if user.emails_wanted and not urgent
+    in_digest = {user.email for user in users if user.emails_wanted and not urgent and not attachment
                  and user.email_frequency != EmailFrequency.AS_IT_HAPPENS}
     Notice.objects.bulk_create([Notice(user=user, subject=subject[:300], body=body, key=key,
                                        awaiting_digest=user.email in in_digest) for user in users],
@@ -44,7 +48,8 @@ def outbox_enqueue(*, to: Iterable[str], subject: str, body: str, key: str | Non
     recipients = [address for address in recipients if address not in not_now]
     if not recipients:
         return None
-    email = Email(to=recipients, subject=subject[:300], body=body, key=key)
+    email = Email(to=recipients, subject=subject[:300], body=body, key=key, attachment=attachment,
+                  attachment_filename=attachment_filename or attachment.rsplit("/", 1)[-1])
     if key is None:
         email.save()
         return email
@@ -79,10 +84,23 @@ def _claim_due(now: datetime) -> Email | None:
     return due.select_for_update(skip_locked=True).first()
 
 
+def _message(email: Email) -> EmailMessage:
+    message = EmailMessage(email.subject, email.body, None, email.to)
+    if email.attachment:
+        try:
+            with private_storage().open(email.attachment, "rb") as file:
+                content = file.read()
+        except OSError as error:  # a fault in the email, not the mail server: retrying cannot help
+            raise ValueError(f"The attachment {email.attachment} cannot be read: {error}") from error
+        message.attach(email.attachment_filename, content,
+                       mimetypes.guess_type(email.attachment_filename)[0] or "application/octet-stream")
+    return message
+
+
 def _attempt(email: Email, now: datetime) -> str:
     email.attempts += 1
     try:
-        EmailMessage(email.subject, email.body, None, email.to).send(fail_silently=False)
+        _message(email).send(fail_silently=False)
     except RECOVERABLE as error:
         email.last_error = f"{type(error).__name__}: {error}"[:2000]
         if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:

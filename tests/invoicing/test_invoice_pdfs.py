@@ -126,3 +126,39 @@ def test_finance_staff_and_the_providers_members_download_it_and_nobody_else(inv
         in (HTTPStatus.NOT_FOUND, HTTPStatus.FORBIDDEN)
     client.force_login(PersonFactory().user)
     assert client.get(reverse("invoicing:invoice-pdf", args=[invoiced.pk])).status_code == HTTPStatus.FORBIDDEN
+
+
+@pytest.mark.django_db
+def test_the_payer_and_the_provider_get_each_invoice_and_credit_note_by_email_with_its_pdf_once(
+        invoiced, finance, send_outbox):
+    from django.core import mail
+
+    from market.outbox.models import Email, EmailStatus
+
+    # Nothing is emailed before the PDF exists; then one email, the PDF attached...
+    send_outbox()
+    assert not [m for m in mail.outbox if invoiced.number in m.subject]
+    invoice_pdfs_make()
+    invoice_pdfs_make()
+    send_outbox()
+    [message] = [m for m in mail.outbox if invoiced.number in m.subject]
+    assert sorted(message.to) == sorted([invoiced.person.user.email, invoiced.provider.email])  # a direct payment
+    assert "attached as a PDF" in message.body and "£43.75" in message.body
+    [(filename, content, mimetype)] = message.attachments
+    assert (filename, mimetype) == (f"{invoiced.number}.pdf", "application/pdf")
+    assert f"Invoice {invoiced.number}" in _text(content)
+
+    # ...and a credit note the same way, with its reason.
+    note = invoice_credit(invoice=invoiced, actor=finance, reason="Wrong visit length")
+    invoice_pdfs_make()
+    send_outbox()
+    [credit] = [m for m in mail.outbox if note.number in m.subject]
+    assert "Reason: Wrong visit length" in credit.body and credit.attachments[0][0] == f"{note.number}.pdf"
+
+    # A PDF gone missing from storage is a failure staff see at once, not retries.
+    invoiced.refresh_from_db()
+    Email.objects.create(to=["someone@example.org"], subject="Copy", body="Copy", attachment="invoices/missing.pdf",
+                         attachment_filename="missing.pdf")
+    send_outbox()
+    failed = Email.objects.get(subject="Copy")
+    assert failed.status == EmailStatus.FAILED and "cannot be read" in failed.last_error
