@@ -19,5 +19,27 @@
         }
       });
     }
+
+    // A section marked data-live-update="N" (a job's progress) is fetched again every N seconds and replaced in
+    // place, until the new copy no longer asks for it: no whole-page refresh taking focus and scroll away.
+    var live = document.querySelector("[data-live-update]");
+    if (live && live.id && window.fetch) {
+      var update = function () {
+        fetch(window.location.href, { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.text() : null; })
+          .then(function (html) {
+            if (!html) return;
+            var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(live.id);
+            if (!fresh) return;
+            live.innerHTML = fresh.innerHTML;
+            if (fresh.hasAttribute("data-live-update")) {
+              window.setTimeout(update, 1000 * Number(fresh.getAttribute("data-live-update")));
+            } else {
+              live.removeAttribute("data-live-update");
+            }
+          });
+      };
+      window.setTimeout(update, 1000 * Number(live.getAttribute("data-live-update")));
+    }
   });
 })();
