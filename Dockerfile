@@ -19,6 +19,7 @@ COPY directory ./directory
 COPY orders ./orders
 COPY quality ./quality
 COPY invoicing ./invoicing
+COPY payments ./payments
 COPY commissioning ./commissioning
 COPY cms ./cms
 COPY worker ./worker
