@@ -20,12 +20,16 @@ from tests.orders.helpers import make_service
 
 
 def invoice_for(route: str, *, price_pence: int = 1750, visits: int = 1, service=None) -> Invoice:
-    """One issued invoice for `visits` confirmed visits of an hour, for a new person on `route`."""
+    """One issued invoice for `visits` confirmed visits of an hour, for a new person on `route` (of a new service at
+    `price_pence`, or of `service`)."""
     holder = PersonFactory(funding_route=route)
     if holder.user is None:
         holder.user = UserFactory(roles=[Role.BUDGET_HOLDER])
         holder.save()
-    service = service or make_service(neighbourhood=holder.neighbourhood, price_pence=price_pence)
+    if service is None:
+        service = make_service(neighbourhood=holder.neighbourhood, price_pence=price_pence)
+    else:
+        service.provider.neighbourhoods.add(holder.neighbourhood)
     budget = _budget(holder, route)
     for day in range(visits):
         confirmed_visit(holder, service, budget, days_ago=2 + day)
