@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Sum
 
 from invoicing.models import Invoice, InvoiceKind, InvoiceStatus, Payer
+from market.accounts.models import Role
+from orders.selectors import may_manage_budget
 
 from .models import (
     AccountStatus,
@@ -87,3 +89,12 @@ def webhook_event_get(event_id: int) -> WebhookEvent | None:
 
 def webhook_counts() -> dict[str, int]:
     return dict(WebhookEvent.objects.values_list("status").annotate(count=Count("id")))
+
+
+def may_refund(user, payment: CardPayment) -> bool:
+    """Finance staff and platform admins, or a coordinator working with the person who paid."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.FINANCE) or user.has_role(Role.PLATFORM_ADMIN):
+        return True
+    return user.has_role(Role.COORDINATOR) and may_manage_budget(user, payment.person)

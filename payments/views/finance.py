@@ -4,6 +4,7 @@ events (failed ones replayed), and the reconciliation for a period (page and CSV
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,8 +35,8 @@ def refund(request, payment_id: int):
     payment = selectors.card_payment_get(payment_id)
     if payment is None:
         raise Http404("No such card payment.")
-    if not (any(request.user.has_role(role) for role in FINANCE) or request.user.has_role(Role.COORDINATOR)):
-        require_role(request.user, *FINANCE)
+    if not selectors.may_refund(request.user, payment):
+        raise PermissionDenied("Only finance staff or the person's coordinator can refund a payment.")
     form = RefundForm(posted(request), initial={"amount_pence": payment.refundable_pence})
     if request.method == "POST" and form.is_valid():
         try:

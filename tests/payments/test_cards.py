@@ -15,7 +15,7 @@ from orders.models import EntryKind, LedgerEntry
 from orders.selectors import budget_balance
 from payments.exceptions import PaymentRefused
 from payments.models import CardPayment, CardPaymentStatus, Refund, Transfer, TransferStatus
-from payments.services import card_checkout_start
+from payments.services import card_checkout_start, card_payment_refund
 from tests.factories import CaseloadFactory, UserFactory
 from tests.payments.helpers import activate, card_invoice, council_invoice, deliver, run_queued
 
@@ -204,8 +204,10 @@ def test_the_persons_coordinator_may_refund_others_may_not(client, fake_stripe):
     form = {"amount_pence": "5.00", "reason": "Goodwill", "token": "e" * 32}
 
     client.force_login(other)
-    refused = client.post(reverse("payments-finance:refund", args=[payment.pk]), form).content.decode()
-    assert "Only finance staff or the person" in refused
+    assert client.post(reverse("payments-finance:refund", args=[payment.pk]), form).status_code == \
+        HTTPStatus.FORBIDDEN
+    with pytest.raises(PaymentRefused, match="Only finance staff or the person"):
+        card_payment_refund(payment=payment, amount_pence=500, reason="Goodwill", actor=other, token="f")
     client.force_login(coordinator)
     client.post(reverse("payments-finance:refund", args=[payment.pk]), form)
     assert Refund.objects.get().actor == coordinator
