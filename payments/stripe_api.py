@@ -118,6 +118,17 @@ def transfer_create(*, amount_pence: int, destination: str, transfer_group: str,
     }, idempotency_key=idempotency_key)
 
 
+def transfer_find(*, transfer_group: str, transfer_id: int) -> dict[str, Any] | None:
+    """Our transfer, if Stripe has it already: asked before a retry, so a transfer whose answer was lost is never made
+    again, even after Stripe has forgotten the idempotency key (24 hours)."""
+    client = _client()
+    found = _call(client.v1.transfers.list, {"transfer_group": transfer_group, "limit": 100})
+    for transfer in found.get("data") or []:
+        if (transfer.get("metadata") or {}).get("transfer_id") == str(transfer_id):
+            return transfer
+    return None
+
+
 def refund_create(*, payment_intent: str, amount_pence: int, idempotency_key: str,
                   metadata: dict[str, str]) -> dict[str, Any]:
     client = _client()

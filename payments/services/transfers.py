@@ -39,6 +39,7 @@ def platform_fee_pence(amount_pence: int) -> int:
 
 
 def retry_delay(attempts: int) -> timedelta:
+    """30 s after the first failure, doubling, at most an hour."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
@@ -89,7 +90,10 @@ def transfer_send(*, transfer_id: int, now=None) -> str:
             return "waiting"
         transfer.attempts += 1
         try:
-            result = stripe_api.transfer_create(
+            # A retry first asks Stripe whether an earlier try made it (its answer may have been lost).
+            result = None if transfer.attempts == 1 else stripe_api.transfer_find(
+                transfer_group=transfer.transfer_group, transfer_id=transfer.pk)
+            result = result or stripe_api.transfer_create(
                 amount_pence=transfer.amount_pence, destination=account.stripe_id,
                 transfer_group=transfer.transfer_group, idempotency_key=transfer.idempotency_key,
                 metadata={"invoice_id": str(transfer.invoice_id), "transfer_id": str(transfer.pk)})
@@ -129,15 +133,16 @@ def transfers_send_due(*, limit: int = 100, now=None) -> int:
 
 
 def transfer_retry(*, transfer: Transfer, actor) -> Transfer:
-    """Finance staff send a failed transfer again (with the same idempotency key)."""
+    """Finance staff send a failed transfer again: Stripe is asked first whether an earlier try made it, then the
+    same idempotency key is used. One more failure marks it failed again."""
     require_role(actor, *FINANCE_ROLES)
     with transaction.atomic():
         transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
         if transfer.status != TransferStatus.FAILED:
             raise PaymentRefused(f"This transfer is {transfer.get_status_display().lower()}: only a failed one can be "
                                  "sent again.")
-        transfer.status, transfer.due_at, transfer.attempts = TransferStatus.DUE, timezone.now(), 0
-        transfer.save(update_fields=["status", "due_at", "attempts"])
+        transfer.status, transfer.due_at = TransferStatus.DUE, timezone.now()
+        transfer.save(update_fields=["status", "due_at"])
         audit_record(action="payments.transfer_retried", actor=actor, target=transfer,
                      summary=f"{actor} asked for transfer {transfer.pk} to be sent again")
         enqueue(SEND_TASK, transfer.pk)

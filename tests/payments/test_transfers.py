@@ -70,8 +70,12 @@ def test_stripe_answering_500_is_retried_later_with_the_same_key(client, fake_st
 
     transfer.refresh_from_db()
     assert (transfer.status, transfer.attempts, transfer.last_error) == (TransferStatus.SENT, 3, "")
-    keys = {call.idempotency_key for call in fake_stripe.calls("POST", "/v1/transfers")}
-    assert keys == {f"transfer-invoice-{invoice.pk}"} and len(fake_stripe.calls("POST", "/v1/transfers")) == 3
+    # Try 1: the create answered 500. Try 2: asking whether it exists answered 500. Try 3: it does not; created.
+    creates = fake_stripe.calls("POST", "/v1/transfers")
+    assert [call.answered for call in creates] == [500, 200]
+    assert {call.idempotency_key for call in creates} == {f"transfer-invoice-{invoice.pk}"}
+    assert [call.params for call in fake_stripe.calls("GET", "/v1/transfers")] == [
+        {"transfer_group": f"invoice-{invoice.pk}", "limit": "100"}] * 2
     assert len(fake_stripe.objects["transfers"]) == 1
 
 
@@ -91,6 +95,19 @@ def test_a_timeout_after_stripe_made_the_transfer_never_pays_twice(client, fake_
     transfer.refresh_from_db()
     (made,) = fake_stripe.objects["transfers"].values()
     assert (transfer.status, transfer.stripe_id) == (TransferStatus.SENT, made["id"])
+    # The retry found it at Stripe (by its transfer group and our id) and made nothing more.
+    assert len(fake_stripe.calls("POST", "/v1/transfers")) == 1
+
+
+def test_a_retry_after_stripe_forgot_the_key_still_never_pays_twice(client, fake_stripe, finance):
+    invoice = council_invoice()
+    activate(client, fake_stripe, invoice.provider)
+    fake_stripe.slow_next(1, seconds=2.5, path="/v1/transfers")
+    _pay(invoice, finance)
+    run_queued("payments.tasks.send_transfer")
+    fake_stripe._idempotent.clear()  # more than 24 hours later: Stripe no longer knows the key
+
+    assert transfers_send_due(now=_later(5)) == 1
     assert len(fake_stripe.objects["transfers"]) == 1
 
 
