@@ -137,7 +137,10 @@ def transfer_retry(*, transfer: Transfer, actor) -> Transfer:
     same idempotency key is used. One more failure marks it failed again."""
     require_role(actor, *FINANCE_ROLES)
     with transaction.atomic():
-        transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        transfer = Transfer.objects.select_for_update(of=("self",)).select_related("provider").get(pk=transfer.pk)
+        if transfer.status == TransferStatus.WAITING:
+            raise PaymentRefused(f"{transfer.provider}'s Stripe account is not active yet, so nothing can be sent to "
+                                 "it: the money waits and goes as soon as the account is active.")
         if transfer.status != TransferStatus.FAILED:
             raise PaymentRefused(f"This transfer is {transfer.get_status_display().lower()}: only a failed one can be "
                                  "sent again.")

@@ -14,8 +14,9 @@ from django.utils import timezone
 from invoicing.models import InvoiceStatus
 from invoicing.services import invoice_record_payment
 from market.outbox.models import Email
+from payments.exceptions import PaymentRefused
 from payments.models import Transfer, TransferStatus
-from payments.services import transfer_send, transfers_send_due
+from payments.services import transfer_retry, transfer_send, transfers_send_due
 from tests.payments.helpers import activate, council_invoice, deliver, run_queued
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,10 @@ def test_money_for_a_provider_without_an_active_account_waits_visibly(client, fa
     page = client.get(reverse("payouts:page", args=[invoice.provider.slug])).content.decode()
     assert "Waiting until your Stripe account is active" in page and invoice.number in page
     assert "<dt>Waiting for you</dt><dd>£20.00</dd>" in page
+    with pytest.raises(PaymentRefused, match="Stripe account is not active yet, so nothing can be sent"):
+        transfer_retry(transfer=transfer, actor=finance)
+    transfer.refresh_from_db()
+    assert (transfer.status, transfer.attempts) == (TransferStatus.WAITING, 0)
 
     # Onboarding completes: the waiting money goes.
     activate(client, fake_stripe, invoice.provider)
