@@ -20,6 +20,7 @@ COPY oruk ./oruk
 COPY orders ./orders
 COPY quality ./quality
 COPY invoicing ./invoicing
+COPY payments ./payments
 COPY commissioning ./commissioning
 COPY cms ./cms
 COPY worker ./worker

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from wagtail import hooks
 
 from market.accounts.models import FundingRoute, Role
 from market.accounts.permissions import require_role
@@ -165,8 +166,20 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str) -> Invoice:
     return note  # told with its PDF, as an invoice is
 
 
+#: Areas above invoicing act on a paid invoice, in the payment's own transaction, by registering a function under
+#: this Wagtail hook (payments makes the provider's transfer): invoicing names no area above it.
+INVOICE_PAID_HOOK = "after_invoice_paid"
+
+
 def invoice_record_payment(*, invoice: Invoice, actor, paid_on: datetime.date, reference: str = "") -> Invoice:
+    """Finance staff record the payer's payment (the council's bank transfer, usually)."""
     require_role(actor, *FINANCE_ROLES)
+    return invoice_settle(invoice=invoice, actor=actor, paid_on=paid_on, reference=reference)
+
+
+def invoice_settle(*, invoice: Invoice, paid_on: datetime.date, reference: str = "", actor=None) -> Invoice:
+    """Mark an issued invoice paid, once: by finance staff's record, or (actor None) by a card payment Stripe
+    confirmed. The areas registered under INVOICE_PAID_HOOK act in the same transaction."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.ISSUED:
@@ -177,6 +190,8 @@ def invoice_record_payment(*, invoice: Invoice, actor, paid_on: datetime.date, r
         invoice.save(update_fields=["status", "paid_on", "payment_reference"])
         audit_record(action="invoice.paid", actor=actor, target=invoice, summary=f"Invoice {invoice.number} paid",
                      data={"paid_on": paid_on.isoformat(), "reference": invoice.payment_reference})
+        for hook in hooks.get_hooks(INVOICE_PAID_HOOK):
+            hook(invoice=invoice)
     return invoice
 
 

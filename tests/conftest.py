@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -34,6 +36,38 @@ def pytest_collection_modifyitems(items):
         )
         if transactional and "django_db_serialized_rollback" not in names:
             names.append("django_db_serialized_rollback")
+
+
+def _loopback_only(address) -> bool:
+    """Whether a socket address is on this machine: a Unix socket path, or a loopback IP or name."""
+    if not isinstance(address, tuple):
+        return True  # AF_UNIX (PostgreSQL's and Redis's sockets)
+    host = address[0]
+    if host in ("localhost", "testserver"):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_outside_network():
+    """Tests reach nothing outside this machine: a connection to any address but loopback (or a Unix socket) is
+    refused, so a test that would call Stripe, a mail server or a CDN for real fails loudly instead."""
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def guarded(method):
+        def call(self, address):
+            if not _loopback_only(address):
+                raise ConnectionRefusedError(f"Tests may not reach the outside network ({address!r})")
+            return method(self, address)
+
+        return call
+
+    socket.socket.connect, socket.socket.connect_ex = guarded(connect), guarded(connect_ex)
+    yield
+    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
 
 
 @pytest.fixture

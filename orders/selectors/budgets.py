@@ -151,3 +151,9 @@ def order_committed_by_period(*, budget: Budget, order) -> dict[datetime.date, i
         .annotate(committed=Sum("committed_pence"))
     )
     return {row["period_starts_on"]: int(row["committed"]) for row in rows if row["committed"]}
+
+
+def visit_refundable_pence(*, budget: Budget, visit) -> int:
+    """What was spent from `budget` on `visit` and not refunded yet (read under the budget's lock to act on it)."""
+    spent = LedgerEntry.objects.filter(budget=budget, visit=visit).aggregate(spent=Sum("spent_pence"))["spent"]
+    return spent or 0

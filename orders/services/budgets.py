@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from market.accounts.models import FundingRoute, Person, User
 from market.core.audit import audit_record
@@ -272,4 +273,35 @@ def budget_top_up(*, budget: Budget, amount_pence: int, on: datetime.date, reaso
         audit_record(action="budget.topped_up", actor=actor, on_behalf_of=budget.holder, target=budget,
                      summary=f"{actor} topped up {budget} by {format_pence(amount_pence)}: {reason}",
                      data={"amount_pence": amount_pence, "on": on.isoformat(), "entry": entry.pk})
+    return entry
+
+
+def budget_refund(
+    *,
+    budget: Budget,
+    amount_pence: int,
+    visit,
+    actor: User | None,
+    reason: str,
+) -> LedgerEntry:
+    """Money paid for a confirmed visit comes back to the budget (a card refund): a refund entry in the visit's own
+    period, never more than was spent on that visit less what was refunded for it before. Locks the budget."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BudgetRefused("Give the reason for the refund.", field="reason")
+    if not isinstance(amount_pence, int) or amount_pence <= 0:
+        raise BudgetRefused("Enter an amount above £0.", field="amount_pence")
+    with transaction.atomic():
+        budget = budget_lock(budget.pk)
+        refundable = selectors.visit_refundable_pence(budget=budget, visit=visit)
+        if amount_pence > refundable:
+            raise BudgetRefused(f"That is more than was spent on this visit and not yet refunded "
+                                f"({format_pence(refundable)}).", field="amount_pence")
+        day = timezone.localtime(visit.starts_at).date()
+        day = day if budget.covers(day) else budget.starts_on
+        entry = _write(budget, EntryKind.REFUND, {budget.period_start_for(day): (day, amount_pence)},
+                       order=visit.order, visit=visit, actor=actor, on_behalf_of=budget.holder, reason=reason)[0]
+        audit_record(action="budget.refunded", actor=actor, on_behalf_of=budget.holder, target=budget,
+                     summary=f"{format_pence(amount_pence)} refunded to {budget}: {reason}"[:300],
+                     data={"amount_pence": amount_pence, "visit": visit.pk, "entry": entry.pk})
     return entry

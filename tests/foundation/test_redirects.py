@@ -12,7 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.factories import PASSWORD, CommissionerFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-AREAS = ["market", "providers", "directory", "orders", "quality", "invoicing", "commissioning", "cms", "worker"]
+AREAS = ["market", "providers", "directory", "oruk", "orders", "quality", "invoicing", "payments", "commissioning",
+         "cms", "worker"]
 
 OFF_SITE = [
     "https://evil.example/phish",

@@ -16,7 +16,7 @@ from worker.celery import app
 from worker.schedule import BEAT_SCHEDULE
 
 FREQUENT = {"worker.tasks.heartbeat", "worker.tasks.send_outbox", "worker.tasks.dispatch_queued_tasks",
-            "orders.tasks.tell_providers_new_orders", "invoicing.tasks.make_pdfs"}
+            "orders.tasks.tell_providers_new_orders", "invoicing.tasks.make_pdfs", "payments.tasks.send_due_transfers"}
 
 
 def _our_tasks():
