@@ -405,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<15}{f['requests']:>10}{f['throughput_rps']:>9.1f}{f['p50_ms']:>10.1f}{f['p95_ms']:>10.1f}"
               f"{f['p50_to_baseline']:>12}x{count:>9}  {f['statuses']}")
     print(f"memory per web process (RSS, MiB): {memory}")
+    load = [round(value, 2) for value in os.getloadavg()]
+    print(f"machine load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} CPUs")
 
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
@@ -416,7 +418,8 @@ def main(argv: list[str] | None = None) -> int:
                      "rounds": args.rounds, "django_settings": "bench.settings (production, DEBUG off)",
                      "signed_in": "commissioner, second factor passed (every scenario, the baseline too)"},
         "pages": {name: items[0][1] for name, items in scenarios.items()},
-        "queries_per_page": queries, "memory_per_web_process_mib": memory, "results": results,
+        "queries_per_page": queries, "memory_per_web_process_mib": memory, "load_average": load,
+        "cpus": os.cpu_count(), "results": results,
     }, indent=2) + "\n"
     out.write_text(document)
     if args.json:
