@@ -185,9 +185,10 @@ def _wait_for(port: int, path: str, timeout: float = 60) -> None:
     raise RuntimeError(f"gunicorn did not answer {path} within {timeout} s")
 
 
-def _run(port: int, items: list[tuple[str, str]], concurrency: int) -> dict:
-    """Send every (kind, path) once, from `concurrency` threads with keep-alive connections. Returns the raw
-    figures (latencies, per kind, status codes, elapsed seconds); `_summary` turns rounds of them into a result."""
+def _run(port: int, items: list[tuple[str, str]], concurrency: int, headers: dict[str, str] | None = None) -> dict:
+    """Send every (kind, path) once, from `concurrency` threads with keep-alive connections (with `headers`, e.g. a
+    session cookie). Returns the raw figures (latencies, per kind, status codes, elapsed seconds); `_summary` turns
+    rounds of them into a result."""
     latencies: list[float] = []
     by_kind: dict[str, list[float]] = {}
     statuses: dict[int, int] = {}
@@ -204,7 +205,7 @@ def _run(port: int, items: list[tuple[str, str]], concurrency: int) -> dict:
                 kind, path = queue.pop()
             started = time.perf_counter()
             try:
-                connection.request("GET", path)
+                connection.request("GET", path, headers=headers or {})
                 response = connection.getresponse()
                 response.read()
                 status = response.status
