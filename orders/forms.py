@@ -19,6 +19,7 @@ DURATIONS = [(m, f"{m // 60} hour{'s' if m // 60 != 1 else ''}" + (f" {m % 60} m
              for m in range(60, 12 * 60 + 1, 30)]
 DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), *DURATIONS]
 
+# The browser's own date picker shows dates in the person's own order, so the questions give no typed example.
 _date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _time = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 _datetime = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -64,8 +65,8 @@ def _not_in_the_past(day):
 
 class VisitDateForm(_QuestionForm):
     first_visit_on = forms.DateField(
-        label="What day would you like the visit?", widget=_date, help_text="For example 24 11 2026.",
-        error_messages={"required": "Enter the date of the visit", "invalid": "Enter a real date, like 24 11 2026"},
+        label="What day would you like the visit?", widget=_date,
+        error_messages={"required": "Enter the date of the visit", "invalid": "Enter a real date"},
     )
 
     def clean_first_visit_on(self):
@@ -74,12 +75,12 @@ class VisitDateForm(_QuestionForm):
 
 class DateRangeForm(_QuestionForm):
     first_visit_on = forms.DateField(
-        label="Start date", widget=_date, help_text="For example 24 11 2026.",
-        error_messages={"required": "Enter the start date", "invalid": "Enter a real date, like 24 11 2026"},
+        label="Start date", widget=_date,
+        error_messages={"required": "Enter the start date", "invalid": "Enter a real date"},
     )
     last_visit_on = forms.DateField(
-        label="End date", widget=_date, help_text="The last day it can happen. For example 31 3 2027.",
-        error_messages={"required": "Enter the end date", "invalid": "Enter a real date, like 31 3 2027"},
+        label="End date", widget=_date, help_text="The last day it can happen.",
+        error_messages={"required": "Enter the end date", "invalid": "Enter a real date"},
     )
 
     def clean_first_visit_on(self):
@@ -253,3 +254,4 @@ class ConcernNoteForm(GovFormMixin, forms.Form):
         help_text="For example: safeguarding enquiry started under section 42, provider suspended, no further action.",
         error_messages={"required": "Say what you have done or decided"},
     )
+

@@ -4,6 +4,9 @@ areas use)."""
 
 from __future__ import annotations
 
+import datetime
+from typing import NamedTuple
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -12,6 +15,7 @@ from market.core.models import AuditEvent
 from market.places.models import Neighbourhood
 from market.taxonomy.models import Category, Need
 
+from .display import history_words
 from .models import (
     AvailabilityException,
     ChangeRequestStatus,
@@ -144,10 +148,26 @@ def change_request(change_id: int) -> ServiceChangeRequest | None:
     return ServiceChangeRequest.objects.select_related("service__provider").filter(pk=change_id).first()
 
 
-def provider_history(provider: Provider, *, limit: int = 20) -> list[AuditEvent]:
-    """The latest audit events about the provider itself (status, decisions, details, members)."""
-    events = AuditEvent.objects.filter(object_type="providers.provider", object_id=str(provider.pk))
-    return list(events.select_related("actor")[:limit])
+class HistoryRow(NamedTuple):
+    at: datetime.datetime
+    actor: object
+    what: str
+
+
+def provider_history(provider: Provider, *, limit: int = 20) -> list[HistoryRow]:
+    """The latest audit events about the provider itself (status, decisions, details, members), in words. A
+    provider approved without an approval event (loaded or imported approved) still shows when and by whom."""
+    events = list(
+        AuditEvent.objects.filter(object_type="providers.provider", object_id=str(provider.pk))
+        .select_related("actor")[:limit]
+    )
+    provider = Provider.objects.select_related("decided_by").get(pk=provider.pk) if provider.approved_at else provider
+    rows = [HistoryRow(event.at, event.actor, history_words(event.action, event.summary, event.data))
+            for event in events]
+    if provider.approved_at and not any(event.action == "provider.approved" for event in events):
+        rows.append(HistoryRow(provider.approved_at, provider.decided_by, "Approved"))
+        rows.sort(key=lambda row: row.at, reverse=True)
+    return rows[:limit]
 
 
 def verification_provider_detail(provider: Provider) -> dict:

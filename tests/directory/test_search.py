@@ -43,7 +43,7 @@ def test_result_shows_price_distance_badges_and_next_availability(client, listed
     assert card.price == "£17.50 per hour"
     assert card.distance == "0.3 miles away"
     assert [badge.label for badge in card.badges] == ["Enhanced DBS check", "Public liability insurance"]
-    assert card.next_available.startswith(("Now, until 11:59pm", "Tomorrow from midnight"))
+    assert card.next_available.startswith(("Now, until 11:59pm", "Tomorrow, midnight to 11:59pm"))
     html = response.content.decode()
     assert f'<a href="/providers/{service.provider.slug}/#service-{service.pk}">Walks</a>' in html
     assert "<dt>Price</dt><dd>£17.50 per hour</dd>" in html
