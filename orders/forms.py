@@ -255,3 +255,13 @@ class ConcernNoteForm(GovFormMixin, forms.Form):
         error_messages={"required": "Say what you have done or decided"},
     )
 
+
+class SecondOrderForm(GovFormMixin, forms.Form):
+    """Asked before placing an order that repeats an open one (orders.selectors.orders_overlapping)."""
+
+    place_anyway = forms.ChoiceField(
+        label="Do you want to place this order as well?", widget=forms.RadioSelect,
+        choices=[("yes", "Yes, place this order as well"), ("no", "No, do not place it")],
+        error_messages={"required": "Choose whether to place this order as well",
+                        "invalid_choice": "Choose one of the options listed"},
+    )

@@ -18,6 +18,7 @@ from market.core.forms import add_refusal, posted
 from providers.models import Service
 
 from .. import booking, selectors, services
+from ..forms import SecondOrderForm
 from ._access import found
 
 
@@ -123,6 +124,17 @@ def order_check(request, service_id: int, person_id: int):
             if key is None or str(key) != draft.idempotency_key:
                 messages.error(request, "This page was out of date. Check the order again, then place it.")
                 return _go_to(draft, None)
+            repeated = _repeated_orders(draft)
+            if repeated:
+                second = SecondOrderForm(request.POST if "place_anyway" in request.POST else None)
+                if not second.is_valid():
+                    return render(request, "orders/order_overlap.html", {
+                        **context, "form": second, "repeated": repeated, "idempotency_key": draft.idempotency_key,
+                        "back": reverse("orders:check", args=[draft.service.pk, draft.person.pk])})
+                if second.cleaned_data["place_anyway"] == "no":
+                    draft.forget()
+                    messages.success(request, "Nothing new was placed. This is the order already placed.")
+                    return redirect("orders:order", order_id=repeated[0].pk)
             order = services.order_place(user=request.user, budget=budget, service=draft.service,
                                          idempotency_key=key, notes=draft.notes, **draft.service_arguments())
             draft.forget()
@@ -139,6 +151,15 @@ def order_check(request, service_id: int, person_id: int):
         return _go_to(draft, step, changing=True)
     context["idempotency_key"] = draft.idempotency_key
     return render(request, "orders/order_check.html", context)
+
+
+def _repeated_orders(draft: booking.Draft) -> list:
+    """The person's open orders for this service on a day this one would use too."""
+    arguments = draft.service_arguments()
+    return selectors.orders_overlapping(
+        holder=draft.person, service=draft.service, kind=arguments["kind"],
+        first_visit_on=arguments["first_visit_on"], last_visit_on=arguments["last_visit_on"],
+        weekdays=arguments["weekdays"])
 
 
 def _posted_key(request) -> uuid.UUID | None:
