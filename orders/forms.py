@@ -114,6 +114,22 @@ class VisitTimeForm(_QuestionForm):
         error_messages={"required": "Choose how long", "invalid_choice": "Choose one of the lengths listed"},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        shortest = accepted_shortest_minutes(self.service)
+        field = self.fields["duration_minutes"]
+        field.choices = [(minutes, label) for minutes, label in DURATIONS if minutes >= shortest]
+        if shortest > field.initial:
+            field.initial = shortest
+
+
+def accepted_shortest_minutes(service) -> int:
+    """The shortest visit the service takes: its minimum hours for an hourly service, else a quarter of an hour.
+    Only lengths it accepts are offered (placement refuses shorter ones the same way, orders.pricing)."""
+    if service is not None and service.unit == PriceUnit.PER_HOUR and service.minimum_units > 1:
+        return service.minimum_units * 60
+    return DURATIONS[0][0]
+
 
 class BlockHoursForm(_QuestionForm):
     block_hours = forms.IntegerField(

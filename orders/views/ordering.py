@@ -15,6 +15,7 @@ from market.accounts.permissions import capacity_for, person_access
 from market.accounts.selectors import people_for_user
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
+from providers.display import minimum_label
 from providers.models import Service
 
 from .. import booking, selectors, services
@@ -66,6 +67,11 @@ def order_new(request, service_id: int):
     draft, acting = _draft(request, service=service, person=person)
     if not draft.budgets:
         return render(request, "orders/no_budget.html", {"service": service, "person": person, "acting": acting})
+    fit = selectors.booking_fit(service=service, person=person, budgets=draft.budgets)
+    if not fit.bookable:  # say so now, not after the questions (the same rules placement applies)
+        return render(request, "orders/cannot_book.html", {
+            "service": service, "person": person, "acting": acting, "fit": fit,
+            "search": reverse("directory:search")})
     draft.start_again()
     return _go_to(draft, draft.steps()[0])
 
@@ -97,10 +103,14 @@ def order_question(request, service_id: int, person_id: int, step: str):
         back = reverse("orders:question", args=[draft.service.pk, draft.person.pk, before.slug])
     else:
         back = f"/providers/{draft.service.provider.slug}/#service-{draft.service.pk}"
-    return render(request, "orders/question.html", {
+    context = {
         "draft": draft, "acting": acting, "service": draft.service, "person": draft.person, "form": form,
         "title": current.title(draft), "single": len(form.fields) == 1, "back": back,
-    })
+    }
+    if before is None:  # the first question: what fits, before any answer
+        context["fit"] = selectors.booking_fit(service=draft.service, person=person, budgets=draft.budgets)
+        context["minimum"] = minimum_label(draft.service.minimum_units, draft.service.unit)
+    return render(request, "orders/question.html", context)
 
 
 @login_required
