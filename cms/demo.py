@@ -36,11 +36,20 @@ PAGES = [
      "<h2>1. Find support</h2><p>Search by your postcode and what you need. "
      "Every provider is checked by the council.</p>"
      "<h2>2. Book</h2><p>Choose a time. You see the cost, and what is left in your budget, before you book.</p>"
-     "<h2>3. Confirm each visit</h2><p>After each visit you, or someone helping you, say it happened. "
-     "Then the provider is paid.</p>"),
+     "<h2>3. Confirm each visit</h2><p>After each visit you, or someone helping you, say it happened, or tell us "
+     "if it did not. A visit nobody answers for within 72 hours is confirmed automatically.</p>"
+     "<h2>4. The provider's invoice</h2><p>At the start of each month the provider is invoiced for the visits "
+     "confirmed the month before. The council pays for council-managed budgets and individual service funds; "
+     "with a direct payment or your own money you pay the provider's invoice yourself: by card on this website "
+     "where the council has set up card payments, otherwise as the invoice says.</p>"),
     ("For providers", "for-providers", "Offer your care and support to people in Wigan.",
-     "<p>Sole traders, co-operatives and community groups can list their support here, take bookings and "
-     "get paid on time.</p><p>The council checks your DBS, insurance and, for personal care, "
+     "<p>Sole traders, co-operatives and community groups can list their support here and take bookings.</p>"
+     "<p>At the start of each month this website makes your invoices from the visits people confirmed: the "
+     "council's for council-managed budgets, and the person's own for direct payments and self-funders. "
+     "Where the council has set up payments, the money for your invoices is paid to your bank account through "
+     "this website (by Stripe) once you have set up payouts from your dashboard; otherwise the council and "
+     "people pay you as your invoice says.</p>"
+     "<p>The council checks your DBS, insurance and, for personal care, "
      "your CQC registration.</p>"),
     ("Accessibility", "accessibility", "How accessible this website is, and how to tell us about a problem.",
      "<p>We want everyone to be able to use this website. It aims to meet WCAG 2.2 level AA.</p>"
@@ -51,6 +60,21 @@ PAGES = [
     ("Contact the council", "contact", "How to get help with this website or with your support.",
      "<p>Phone the adult social care team on 01942 000000, Monday to Friday, 9am to 5pm.</p>"),
 ]
+
+# What the demo's pages said before payments were described truthfully (issue 18): a page that still says it is
+# brought up to date; a page an editor has changed is left alone.
+EARLIER_BODIES = {
+    "how-it-works": (
+        "<h2>1. Find support</h2><p>Search by your postcode and what you need. "
+        "Every provider is checked by the council.</p>"
+        "<h2>2. Book</h2><p>Choose a time. You see the cost, and what is left in your budget, before you book.</p>"
+        "<h2>3. Confirm each visit</h2><p>After each visit you, or someone helping you, say it happened. "
+        "Then the provider is paid.</p>"),
+    "for-providers": (
+        "<p>Sole traders, co-operatives and community groups can list their support here, take bookings and "
+        "get paid on time.</p><p>The council checks your DBS, insurance and, for personal care, "
+        "your CQC registration.</p>"),
+}
 
 HOME_BODY = [
     ("heading", "Support that fits your life"),
@@ -66,8 +90,12 @@ def load_pages() -> None:
         home.body = HOME_BODY
         home.save_revision().publish()
     for title, slug, summary, body in PAGES:
-        if not home.get_children().filter(slug=slug).exists():
+        page = ContentPage.objects.child_of(home).filter(slug=slug).first()
+        if page is None:
             home.add_child(instance=ContentPage(title=title, slug=slug, summary=summary, body=body))
+        elif slug in EARLIER_BODIES and page.body == EARLIER_BODIES[slug]:
+            page.body = body
+            page.save_revision().publish()
     if not GapsPage.objects.exists():
         home.add_child(instance=GapsPage(
             title="Where support is needed", slug=GAPS_PAGE_PATH.strip("/"),

@@ -19,6 +19,7 @@ DURATIONS = [(m, f"{m // 60} hour{'s' if m // 60 != 1 else ''}" + (f" {m % 60} m
              for m in range(60, 12 * 60 + 1, 30)]
 DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), *DURATIONS]
 
+# The browser's own date picker shows dates in the person's own order, so the questions give no typed example.
 _date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _time = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 _datetime = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -64,8 +65,8 @@ def _not_in_the_past(day):
 
 class VisitDateForm(_QuestionForm):
     first_visit_on = forms.DateField(
-        label="What day would you like the visit?", widget=_date, help_text="For example 24 11 2026.",
-        error_messages={"required": "Enter the date of the visit", "invalid": "Enter a real date, like 24 11 2026"},
+        label="What day would you like the visit?", widget=_date,
+        error_messages={"required": "Enter the date of the visit", "invalid": "Enter a real date"},
     )
 
     def clean_first_visit_on(self):
@@ -74,12 +75,12 @@ class VisitDateForm(_QuestionForm):
 
 class DateRangeForm(_QuestionForm):
     first_visit_on = forms.DateField(
-        label="Start date", widget=_date, help_text="For example 24 11 2026.",
-        error_messages={"required": "Enter the start date", "invalid": "Enter a real date, like 24 11 2026"},
+        label="Start date", widget=_date,
+        error_messages={"required": "Enter the start date", "invalid": "Enter a real date"},
     )
     last_visit_on = forms.DateField(
-        label="End date", widget=_date, help_text="The last day it can happen. For example 31 3 2027.",
-        error_messages={"required": "Enter the end date", "invalid": "Enter a real date, like 31 3 2027"},
+        label="End date", widget=_date, help_text="The last day it can happen.",
+        error_messages={"required": "Enter the end date", "invalid": "Enter a real date"},
     )
 
     def clean_first_visit_on(self):
@@ -112,6 +113,22 @@ class VisitTimeForm(_QuestionForm):
         label="How long?", choices=DURATIONS, coerce=int, initial=60,
         error_messages={"required": "Choose how long", "invalid_choice": "Choose one of the lengths listed"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        shortest = accepted_shortest_minutes(self.service)
+        field = self.fields["duration_minutes"]
+        field.choices = [(minutes, label) for minutes, label in DURATIONS if minutes >= shortest]
+        if shortest > field.initial:
+            field.initial = shortest
+
+
+def accepted_shortest_minutes(service) -> int:
+    """The shortest visit the service takes: its minimum hours for an hourly service, else a quarter of an hour.
+    Only lengths it accepts are offered (placement refuses shorter ones the same way, orders.pricing)."""
+    if service is not None and service.unit == PriceUnit.PER_HOUR and service.minimum_units > 1:
+        return service.minimum_units * 60
+    return DURATIONS[0][0]
 
 
 class BlockHoursForm(_QuestionForm):
@@ -252,4 +269,15 @@ class ConcernNoteForm(GovFormMixin, forms.Form):
         label="What have you done or decided?", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text="For example: safeguarding enquiry started under section 42, provider suspended, no further action.",
         error_messages={"required": "Say what you have done or decided"},
+    )
+
+
+class SecondOrderForm(GovFormMixin, forms.Form):
+    """Asked before placing an order that repeats an open one (orders.selectors.orders_overlapping)."""
+
+    place_anyway = forms.ChoiceField(
+        label="Do you want to place this order as well?", widget=forms.RadioSelect,
+        choices=[("yes", "Yes, place this order as well"), ("no", "No, do not place it")],
+        error_messages={"required": "Choose whether to place this order as well",
+                        "invalid_choice": "Choose one of the options listed"},
     )

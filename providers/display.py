@@ -106,7 +106,7 @@ def next_opening(slots: Iterable[WeeklySlot], days_off: set[datetime.date], now:
 
 
 def describe_opening(opening: Opening | None, now: datetime.datetime) -> str:
-    """"Now, until 5pm", "Today from 2pm", "Tomorrow from 9am", "Thursday 3 December from 10am"."""
+    """"Now, until 5pm", "Today, 2pm to 5pm", "Tomorrow, 9am to 12 noon", "Thursday 3 December, 10am to 1pm"."""
     if opening is None:
         return "No times in the next two weeks"
     today = now.date()
@@ -119,7 +119,8 @@ def describe_opening(opening: Opening | None, now: datetime.datetime) -> str:
         day = "Tomorrow"
     else:
         day = f"{WEEKDAY_NAMES[starts.weekday()]} {starts.day} {MONTH_NAMES[starts.month - 1]}"
-    return f"{day} from {format_time(starts.time())}"
+    # The slot as the provider set it, not a clock time worked out from it: "Today, 9am to 12 noon".
+    return f"{day}, {format_time(starts.time())} to {format_time(opening.ends_at)}"
 
 
 @dataclass(frozen=True)
@@ -141,3 +142,33 @@ def latest_badges(dated: Iterable[tuple[str, datetime.date]]) -> list[Badge]:
         if name not in latest or when > latest[name]:
             latest[name] = when
     return [Badge(label, when) for label, when in latest.items()]
+
+
+#: The provider's history in words: an audit action -> what a commissioner reads when the event has no summary.
+HISTORY_WORDS = {
+    "provider.started": "Started signing up",
+    "provider.details_changed": "Changed the provider's details",
+    "provider.submitted": "Asked the council for approval",
+    "provider.resubmitted": "Asked the council for approval again",
+    "provider.approved": "Approved",
+    "provider.rejected": "Not approved",
+    "provider.suspended": "Suspended",
+    "provider.reinstated": "Reinstated",
+    "provider.member_added": "Added a member",
+    "provider.member_removed": "Removed a member",
+    "provider.cqc_exemption_recorded": "Recorded a CQC exemption",
+    "provider.cqc_exemption_removed": "Removed the CQC exemption",
+}
+_DETAIL_STEPS = {"about": "who they are", "contact": "contact details", "neighbourhoods": "neighbourhoods covered"}
+
+
+def history_words(action: str, summary: str, data: dict) -> str:
+    """An audit event about a provider in words: its summary if it has one, else what the action means (never the
+    raw code, which reads as a fault to a person)."""
+    if summary:
+        return summary
+    if action == "provider.details_changed" and data.get("step") in _DETAIL_STEPS:
+        return f"Changed the provider's details: {_DETAIL_STEPS[data['step']]}"
+    if action in HISTORY_WORDS:
+        return HISTORY_WORDS[action]
+    return action.rsplit(".", 1)[-1].replace("_", " ").capitalize()

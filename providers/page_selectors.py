@@ -4,6 +4,10 @@ areas use)."""
 
 from __future__ import annotations
 
+import datetime
+from typing import NamedTuple
+
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -12,6 +16,7 @@ from market.core.models import AuditEvent
 from market.places.models import Neighbourhood
 from market.taxonomy.models import Category, Need
 
+from .display import history_words
 from .models import (
     AvailabilityException,
     ChangeRequestStatus,
@@ -20,9 +25,11 @@ from .models import (
     Provider,
     ProviderCheck,
     ProviderMembership,
+    ProviderStatus,
     Service,
     ServiceAvailability,
     ServiceChangeRequest,
+    ServiceStatus,
 )
 from .selectors import (
     checks_lapsing,
@@ -85,19 +92,39 @@ def provider_dashboard(provider: Provider) -> dict:
     """What a provider's dashboard (and the last sign-up step) shows: checks, what is missing, services with
     whether each is shown to people today, recent changes waiting for the council, and the listing status."""
     listed_ids = set(listed_services().filter(provider=provider).values_list("pk", flat=True))
-    services = list(provider_services(provider))
+    services = list(provider_services(provider).select_related("category"))
+    missing = provider_missing_checks(provider)
+    cqc_verified = provider_cqc_verified(provider)
     for service in services:
         service.is_listed = service.pk in listed_ids
+        service.not_shown_because = "" if service.is_listed else not_shown_because(
+            provider=provider, service=service, missing_checks=missing, cqc_verified=cqc_verified)
     return {
         "checks": provider.checks.select_related("check_type").order_by("check_type__sort_order", "-issued_on"),
-        "missing_checks": provider_missing_checks(provider),
+        "missing_checks": missing,
         "lapsing": checks_lapsing(within_days=30, provider=provider),
         "services": services,
         "change_requests": provider_change_requests(provider, limit=10),
         "provider_listed": provider_is_listed(provider),
-        "cqc_verified": provider_cqc_verified(provider),
+        "cqc_verified": cqc_verified,
         "today": timezone.localdate(),
     }
+
+
+def not_shown_because(*, provider: Provider, service: Service, missing_checks: list, cqc_verified: bool) -> str:
+    """Why a service is not shown to people today, in the order a provider can put it right (the listing rule
+    itself is providers/sql/listing.sql; this names its parts)."""
+    if service.status != ServiceStatus.LIVE:
+        return f"It is {service.get_status_display().lower()}: only live services are shown."
+    if provider.status != ProviderStatus.APPROVED:
+        return f"{provider.name} is {provider.get_status_display().lower()}: services are shown once the council " \
+               "has approved it."
+    if missing_checks:
+        return "The council has not yet approved a current " + ", ".join(c.name for c in missing_checks) + "."
+    if (service.is_regulated_personal_care or service.category.is_regulated_personal_care) and not cqc_verified:
+        return "Personal care is shown only with a verified CQC registration."
+    return "Ask the council why it is not shown."
+
 
 
 def provider_members(provider: Provider) -> QuerySet[ProviderMembership]:
@@ -144,10 +171,26 @@ def change_request(change_id: int) -> ServiceChangeRequest | None:
     return ServiceChangeRequest.objects.select_related("service__provider").filter(pk=change_id).first()
 
 
-def provider_history(provider: Provider, *, limit: int = 20) -> list[AuditEvent]:
-    """The latest audit events about the provider itself (status, decisions, details, members)."""
-    events = AuditEvent.objects.filter(object_type="providers.provider", object_id=str(provider.pk))
-    return list(events.select_related("actor")[:limit])
+class HistoryRow(NamedTuple):
+    at: datetime.datetime
+    actor: object
+    what: str
+
+
+def provider_history(provider: Provider, *, limit: int = 20) -> list[HistoryRow]:
+    """The latest audit events about the provider itself (status, decisions, details, members), in words. A
+    provider approved without an approval event (loaded or imported approved) still shows when and by whom."""
+    events = list(
+        AuditEvent.objects.filter(object_type="providers.provider", object_id=str(provider.pk))
+        .select_related("actor")[:limit]
+    )
+    provider = Provider.objects.select_related("decided_by").get(pk=provider.pk) if provider.approved_at else provider
+    rows = [HistoryRow(event.at, event.actor, history_words(event.action, event.summary, event.data))
+            for event in events]
+    if provider.approved_at and not any(event.action == "provider.approved" for event in events):
+        rows.append(HistoryRow(provider.approved_at, provider.decided_by, "Approved"))
+        rows.sort(key=lambda row: row.at, reverse=True)
+    return rows[:limit]
 
 
 def verification_provider_detail(provider: Provider) -> dict:
@@ -187,3 +230,18 @@ def need_choices() -> QuerySet[Need]:
 
 def check_type_choices() -> QuerySet[CheckType]:
     return CheckType.objects.all()
+
+
+def approval_typical_days(*, within_days: int = 365) -> tuple[int, int] | None:
+    """How long approval usually takes: the median whole days from submitting to approval over the providers
+    approved in the last `within_days`, and how many that is; None when there are none to go by."""
+    since = timezone.now() - datetime.timedelta(days=within_days)
+    spans = sorted(
+        (approved - submitted).days
+        for submitted, approved in Provider.objects.filter(
+            approved_at__gte=since, submitted_at__isnull=False, approved_at__gt=models.F("submitted_at"),
+        ).values_list("submitted_at", "approved_at")
+    )
+    if not spans:
+        return None
+    return spans[len(spans) // 2], len(spans)

@@ -17,6 +17,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from wagtail import hooks
 
 from market.core.exceptions import DomainError
 from market.core.forms import posted
@@ -27,6 +28,9 @@ from . import selectors, services
 from .forms import ConsentGrantForm, ConsentRevokeForm, OutboxPasswordResetForm, SecondFactorForm, SignInForm
 from .models import ConsentScope, Person
 from .permissions import Capacity, capacity_for, person_access
+
+#: The Wagtail hook through which a higher layer adds a section to the account home page (see `dashboard`).
+ACCOUNT_HOME_SECTIONS_HOOK = "account_home_sections"
 
 
 class SignInView(auth_views.LoginView):
@@ -90,8 +94,11 @@ def second_factor_setup(request):
 @login_required
 def dashboard(request):
     people = selectors.people_for_user(user=request.user)
+    # Higher layers add what waits for this person (a coordinator's to-do list across her caseload, from orders)
+    # through this hook: each function takes the request and returns HTML, or "" when it has nothing to show.
+    sections = [section for hook in hooks.get_hooks(ACCOUNT_HOME_SECTIONS_HOOK) if (section := hook(request))]
     return render(request, "accounts/dashboard.html", {
-        "people": people, "notices_unread": notices_unread_count(request.user),
+        "people": people, "notices_unread": notices_unread_count(request.user), "sections": sections,
     })
 
 

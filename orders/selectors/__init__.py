@@ -16,11 +16,14 @@ from .budgets import (
     order_committed_by_period,
     visit_refundable_pence,
 )
+from .caseload import CaseloadTodo, LowBudget, caseload_todo
 from .ordering import (
     COUNTED_VISITS,
     OPEN_VISITS,
+    BookingFit,
     ServiceFacts,
     block_usage,
+    booking_fit,
     is_member,
     order_get,
     order_has_open_visits,
@@ -34,6 +37,7 @@ from .ordering import (
     service_for_order,
     visit_get,
 )
+from .overlap import OPEN_ORDERS, orders_overlapping
 from .talk import (
     concern_get,
     concern_history,
@@ -47,12 +51,17 @@ from .talk import (
 
 __all__ = [
     "COUNTED_VISITS",
+    "OPEN_ORDERS",
     "OPEN_VISITS",
     "Balance",
+    "BookingFit",
+    "CaseloadTodo",
+    "LowBudget",
     "PeriodLine",
     "ServiceFacts",
     "Shortfall",
     "block_usage",
+    "booking_fit",
     "budget_balance",
     "budget_categories",
     "budget_get",
@@ -61,6 +70,7 @@ __all__ = [
     "budget_shortfall",
     "budgets_among",
     "budgets_for_person",
+    "caseload_todo",
     "concern_get",
     "concern_history",
     "concern_queue",
@@ -72,6 +82,7 @@ __all__ = [
     "order_page",
     "order_placed_with_key",
     "orders_for_person",
+    "orders_overlapping",
     "person_get",
     "person_of_user",
     "provider_dashboard",

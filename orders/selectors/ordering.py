@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils import timezone
 from market.accounts.models import Person
 from providers.models import ProviderMembership, Service
 
-from ..models import Order, OrderKind, OrderStatus, Review, Visit, VisitStatus
+from ..models import Budget, Order, OrderKind, OrderStatus, Review, Visit, VisitStatus
 
 #: Visits still waiting for something (booked, waiting for an answer, disputed), and visits whose time counts
 #: against a block of hours.
@@ -98,9 +99,31 @@ def order_page(order: Order) -> dict:
     }
 
 
+def person_search(person: Person, *, on: datetime.date | None = None) -> dict:
+    """A search of the directory made for this person: near their postcode and, when their current budgets' plans
+    allow one kind of support only, for that kind. Returns the query string and the kinds the plans allow
+    (empty: any kind)."""
+    on = on or timezone.localdate()
+    kinds = {}
+    plans = Budget.objects.filter(holder=person, starts_on__lte=on, ends_on__gte=on).prefetch_related(
+        "allowed_categories")
+    open_plan = False
+    for budget in plans:
+        allowed = list(budget.allowed_categories.all())
+        open_plan = open_plan or not allowed
+        kinds.update({category.slug: category.name for category in allowed})
+    if open_plan:
+        kinds = {}
+    query = {"postcode": person.postcode} if person.postcode else {}
+    if len(kinds) == 1:
+        query["category"] = next(iter(kinds))
+    return {"search_query": urlencode(query), "plan_kinds": sorted(kinds.values())}
+
+
 def orders_for_person(person: Person) -> dict:
-    """A holder's orders, and their visits waiting to be confirmed."""
+    """A holder's orders, their visits waiting to be confirmed, and a search made for them."""
     return {
+        **person_search(person),
         "orders": list(Order.objects.filter(holder=person).select_related("service", "provider")),
         "to_confirm": list(Visit.objects.filter(order__holder=person, status=VisitStatus.DELIVERED)
                            .select_related("order")),
@@ -124,3 +147,31 @@ def provider_dashboard(user) -> dict | None:
             .order_by("starts_at")
         ),
     }
+
+
+@dataclass(frozen=True)
+class BookingFit:
+    """What a person booking for someone needs to know before the first question (issue 18, item 1)."""
+
+    area: str  # the person's neighbourhood, or "" if none is recorded
+    covers: bool
+    plan_allows: bool  # at least one of the person's budgets' plans includes the service's kind of support
+    listed: bool
+
+    @property
+    def bookable(self) -> bool:
+        return self.listed and self.covers and self.plan_allows
+
+
+def booking_fit(*, service: Service, person: Person, budgets) -> BookingFit:
+    """The placement rules that depend only on who the order is for, asked of each of their budgets up front
+    (the same database function placement uses, so the answer here is the answer at the end)."""
+    facts = [service_facts(service_id=service.pk, budget_id=budget.pk, neighbourhood_id=person.neighbourhood_id)
+             for budget in budgets]
+    facts = [fact for fact in facts if fact is not None]
+    return BookingFit(
+        area=person.neighbourhood.name if person.neighbourhood_id else "",
+        covers=any(fact.covers for fact in facts),
+        plan_allows=any(fact.category_allowed for fact in facts),
+        listed=any(fact.listed for fact in facts),
+    )

@@ -16,7 +16,7 @@ from market.core.forms import add_refusal, posted
 
 from .. import selectors, services
 from ..forms import MessageForm, ProposalForm, ReasonForm
-from ..models import OrderStatus
+from ..models import OrderKind, OrderStatus
 from ..transitions import Side, allowed_targets
 from ._access import found, order_for, order_sides
 
@@ -43,6 +43,12 @@ def order_detail(request, order_id: int):
     return render(request, "orders/order_detail.html", context)
 
 
+def _booked(order) -> str:
+    if order.kind == OrderKind.BLOCK:
+        return "The hours are set aside; the provider records each visit as it happens."
+    return "The visit is booked." if order.visit_count == 1 else "The visits are booked."
+
+
 def _button_action(request, order_id: int, *, act, done: str):
     """A one-button change to an order (no reason asked): do it, say what happened, back to the order."""
     order = order_for(request, order_id)
@@ -51,7 +57,7 @@ def _button_action(request, order_id: int, *, act, done: str):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, done)
+        messages.success(request, done(order) if callable(done) else done)
     return redirect("orders:order", order_id=order.pk)
 
 
@@ -59,7 +65,7 @@ def _button_action(request, order_id: int, *, act, done: str):
 @require_POST
 def order_accept(request, order_id: int):
     return _button_action(request, order_id, act=lambda o: services.order_accept(order=o, by=request.user),
-                          done="Order accepted. The visits are booked.")
+                          done=lambda o: f"Order accepted. {_booked(o)}")
 
 
 @login_required
@@ -67,7 +73,7 @@ def order_accept(request, order_id: int):
 def order_accept_proposal(request, order_id: int):
     return _button_action(request, order_id,
                           act=lambda o: services.order_accept_proposal(order=o, user=request.user),
-                          done="You accepted the change. The visits are booked.")
+                          done=lambda o: f"You accepted the change. {_booked(o)}")
 
 
 def _reason_action(request, order_id: int, *, title: str, submit: str, act, done: str):

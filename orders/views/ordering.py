@@ -16,9 +16,11 @@ from market.accounts.permissions import capacity_for, person_access
 from market.accounts.selectors import people_for_user
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
+from providers.display import minimum_label
 from providers.models import Service
 
 from .. import booking, selectors, services
+from ..forms import SecondOrderForm
 from ._access import found
 
 
@@ -66,6 +68,11 @@ def order_new(request, service_id: int):
     draft, acting = _draft(request, service=service, person=person)
     if not draft.budgets:
         return render(request, "orders/no_budget.html", {"service": service, "person": person, "acting": acting})
+    fit = selectors.booking_fit(service=service, person=person, budgets=draft.budgets)
+    if not fit.bookable:  # say so now, not after the questions (the same rules placement applies)
+        return render(request, "orders/cannot_book.html", {
+            "service": service, "person": person, "acting": acting, "fit": fit,
+            "search": reverse("directory:search")})
     draft.start_again()
     return _go_to(draft, draft.steps()[0])
 
@@ -97,10 +104,14 @@ def order_question(request, service_id: int, person_id: int, step: str):
         back = reverse("orders:question", args=[draft.service.pk, draft.person.pk, before.slug])
     else:
         back = f"/providers/{draft.service.provider.slug}/#service-{draft.service.pk}"
-    return render(request, "orders/question.html", {
+    context = {
         "draft": draft, "acting": acting, "service": draft.service, "person": draft.person, "form": form,
         "title": current.title(draft), "single": len(form.fields) == 1, "back": back,
-    })
+    }
+    if before is None:  # the first question: what fits, before any answer
+        context["fit"] = selectors.booking_fit(service=draft.service, person=person, budgets=draft.budgets)
+        context["minimum"] = minimum_label(draft.service.minimum_units, draft.service.unit)
+    return render(request, "orders/question.html", context)
 
 
 @login_required
@@ -124,6 +135,17 @@ def order_check(request, service_id: int, person_id: int):
             if key is None or str(key) != draft.idempotency_key:
                 messages.error(request, "This page was out of date. Check the order again, then place it.")
                 return _go_to(draft, None)
+            repeated = _repeated_orders(draft)
+            if repeated:
+                second = SecondOrderForm(request.POST if "place_anyway" in request.POST else None)
+                if not second.is_valid():
+                    return render(request, "orders/order_overlap.html", {
+                        **context, "form": second, "repeated": repeated, "idempotency_key": draft.idempotency_key,
+                        "back": reverse("orders:check", args=[draft.service.pk, draft.person.pk])})
+                if second.cleaned_data["place_anyway"] == "no":
+                    draft.forget()
+                    messages.success(request, "Nothing new was placed. This is the order already placed.")
+                    return redirect("orders:order", order_id=repeated[0].pk)
             order = services.order_place(user=request.user, budget=budget, service=draft.service,
                                          idempotency_key=key, notes=draft.notes, **draft.service_arguments())
             draft.forget()
@@ -144,6 +166,15 @@ def order_check(request, service_id: int, person_id: int):
         typical_prices(category_ids=[service.category_id]), category_id=service.category_id, unit=service.unit,
         neighbourhood_ids=[draft.person.neighbourhood_id] if draft.person.neighbourhood_id else [])
     return render(request, "orders/order_check.html", context)
+
+
+def _repeated_orders(draft: booking.Draft) -> list:
+    """The person's open orders for this service on a day this one would use too."""
+    arguments = draft.service_arguments()
+    return selectors.orders_overlapping(
+        holder=draft.person, service=draft.service, kind=arguments["kind"],
+        first_visit_on=arguments["first_visit_on"], last_visit_on=arguments["last_visit_on"],
+        weekdays=arguments["weekdays"])
 
 
 def _posted_key(request) -> uuid.UUID | None:

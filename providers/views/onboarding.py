@@ -109,6 +109,7 @@ def onboarding(request, slug: str, step: str):
 
     if step == "submit":
         context.update(page_selectors.provider_dashboard(provider))
+        context["approval_typical"] = page_selectors.approval_typical_days()
         return render(request, "providers/onboarding_submit.html", context)
 
     if step == "service" and "add" not in request.GET and page_selectors.provider_has_services(provider):

@@ -43,14 +43,17 @@ def test_result_shows_price_distance_badges_and_next_availability(client, listed
     assert card.price == "£17.50 per hour"
     assert card.distance == "0.3 miles away"
     assert [badge.label for badge in card.badges] == ["Enhanced DBS check", "Public liability insurance"]
-    assert card.next_available.startswith(("Now, until 11:59pm", "Tomorrow from midnight"))
+    assert card.next_available.startswith(("Now, until 11:59pm", "Tomorrow, midnight to 11:59pm"))
     html = response.content.decode()
     assert f'<a href="/providers/{service.provider.slug}/#service-{service.pk}">Walks</a>' in html
     assert "<dt>Price</dt><dd>£17.50 per hour</dd>" in html
     assert "<dt>Distance</dt><dd>0.3 miles away</dd>" in html
     assert "Enhanced DBS check: verified" in html
     assert '<h2 id="results-heading" aria-live="polite" tabindex="-1">' in html
-    assert '<a class="skip-to-results" href="#results-heading">Skip to the results</a>' in html
+    # Issue 18, item 4: the results come before the filters in the page, and a link goes to the filters.
+    assert html.index('id="results-heading"') < html.index('<form method="get"')
+    assert '<a class="change-search" href="#search-form">Change your search</a>' in html
+    assert '<h2 id="search-form-heading">Change your search</h2>' in html
 
 
 # --- Recording ----------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cms.storefronts import storefront_ensure
 from providers.models import CheckType, ProviderCheck, ServiceAvailability
-from tests.factories import NeedFactory
+from tests.factories import NeedFactory, ProviderCheckFactory
 
 
 def _json_ld(html: str) -> dict:
@@ -258,3 +258,15 @@ def test_signed_in_visitors_never_get_the_anonymous_page(client, listed):
     assert "Sign out" not in anonymous
     assert "Sign out" in signed_in
     assert anonymous_again == anonymous
+
+
+def test_personal_care_is_named_once_on_a_storefront(client, listed, personal_care):
+    # Issue 18, item 8: not "Personal care (personal care, regulated by the CQC)".
+    care = listed(title="Help getting up", category=personal_care, provider__slug="morning-help")
+    ProviderCheckFactory(provider=care.provider, check_type=CheckType.objects.get(slug="cqc-registration"))
+    storefront_ensure(provider=care.provider)
+
+    html = client.get("/providers/morning-help/").content.decode()
+
+    assert "<dt>Kind of support</dt><dd>Personal care (regulated by the CQC)</dd>" in html
+    assert "(personal care, regulated" not in html
