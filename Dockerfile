@@ -17,6 +17,7 @@ COPY market ./market
 COPY providers ./providers
 COPY directory ./directory
 COPY orders ./orders
+COPY community ./community
 COPY quality ./quality
 COPY invoicing ./invoicing
 COPY commissioning ./commissioning

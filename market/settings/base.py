@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "providers",
     "directory",
     "orders",
+    "community",
     "quality",
     "invoicing",
     "commissioning",

@@ -12,7 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The layers, lowest first. Nothing imports from a layer above its own.
-LAYERS = ["market", "providers", "directory", "orders", "quality", "invoicing", "commissioning", "cms", "worker"]
+LAYERS = [
+    "market", "providers", "directory", "orders", "community", "quality", "invoicing", "commissioning", "cms", "worker",
+]
 #: The one file of the ground floor that names the areas above it: it mounts their URLs.
 MAY_IMPORT_UPWARDS = {"market.urls"}
 CHECKED = tuple(LAYERS)
