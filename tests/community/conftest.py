@@ -58,6 +58,7 @@ def home_service(pemberton):
     service = ListedServiceFactory(title="Companionship at home", price_pence=1800, unit="per_hour",
                                    provider__postcode="WN5 9XX")
     service.provider.neighbourhoods.add(pemberton)
+    service.owner = ProviderMembershipFactory(provider=service.provider).user
     return service
 
 
