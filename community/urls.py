@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import people, plan
+from .views import credits, people, plan, posts
 
 app_name = "community"
 
@@ -18,4 +18,15 @@ urlpatterns = [
     path("people/<int:person_id>/plan/agree/", plan.plan_agree, name="plan-agree"),
     path("introductions/<int:introduction_id>/answer/", people.introduction_answer, name="introduction-answer"),
     path("groups/<slug:slug>/calendar.ics", plan.group_calendar, name="group-calendar"),
+    path("credits/", credits.my_credits, name="credits"),
+    path("credits/claim/", credits.claim, name="credits-claim"),
+    path("credits/spend/", credits.spend, name="credits-spend"),
+    path("credits/contributions/<int:contribution_id>/answer/", credits.answer, name="contribution-answer"),
+    path("credits/council/", credits.council, name="credits-council"),
+    path("credits/council/<int:provider_id>/redeem/", credits.redeem, name="credits-redeem"),
+    path("help/", posts.board, name="board"),
+    path("help/new/", posts.post_new, name="post-new"),
+    path("help/moderation/", posts.moderation, name="moderation"),
+    path("help/<int:post_id>/", posts.post_page, name="post"),
+    path("help/<int:post_id>/<slug:action>/", posts.post_act, name="post-act"),
 ]
