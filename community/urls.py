@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/<int:person_id>/plan/settings/", plan.plan_settings, name="plan-settings"),
     path("people/<int:person_id>/plan/agree/", plan.plan_agree, name="plan-agree"),
     path("introductions/<int:introduction_id>/answer/", people.introduction_answer, name="introduction-answer"),
+    path("activities/<int:service_id>/join/", people.join_choose_person, name="join-choose"),
     path("groups/<slug:slug>/calendar.ics", plan.group_calendar, name="group-calendar"),
     path("credits/", credits.my_credits, name="credits"),
     path("credits/claim/", credits.claim, name="credits-claim"),

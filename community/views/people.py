@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from market.accounts.models import ConsentScope, Role
 from market.accounts.permissions import Capacity, capacity_for, person_access, require_role
+from market.accounts.selectors import people_for_user
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
 
@@ -169,6 +170,16 @@ def join(request, person_id: int):
         "form": form, "title": f"Add an activity {person.display_name} goes along to", "submit": "Add to the plan",
         "back": "community:person", "back_id": person.pk,
     })
+
+
+@login_required
+def join_choose_person(request, service_id: int):
+    """From a storefront's "Put it on my plan": whose plan (straight on if the user helps only one person)."""
+    service = found(selectors.service_get(service_id), "activity")
+    people = list(people_for_user(user=request.user))
+    if len(people) == 1:
+        return redirect(reverse("community:join", args=[people[0].pk]) + f"?service={service.pk}")
+    return render(request, "community/choose_person.html", {"service": service, "people": people})
 
 
 @login_required

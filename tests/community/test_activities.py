@@ -131,3 +131,20 @@ def test_a_group_s_calendar_feed(client, activity, group):
 
 def test_the_calendar_of_an_unknown_group_is_not_found(client, db):
     assert client.get("/community/groups/nobody/calendar.ics").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_the_group_s_storefront_shows_the_venue_and_how_to_go_along(client, activity, group, holder):
+    from cms.storefronts import storefront_ensure
+
+    stitching = activity(come_along="Just turn up. Tea is 50p.", accepts_credits=True)
+    storefront_ensure(provider=group)
+
+    html = client.get(f"/providers/{group.slug}/").content.decode()
+
+    assert "<dt>Go along to</dt><dd>St John&#x27;s Hall</dd>" in html
+    assert "No need to book: just turn up. Community credits accepted" in html
+    assert f'href="/community/activities/{stitching.pk}/join/"' in html
+    assert f'href="/community/groups/{group.slug}/calendar.ics"' in html
+    client.force_login(holder.user)
+    chosen = client.get(f"/community/activities/{stitching.pk}/join/")
+    assert chosen["Location"] == f"/community/people/{holder.pk}/join/?service={stitching.pk}"
