@@ -13,6 +13,7 @@ from .models import ContentPage, HomePage
 
 @transaction.atomic
 def load_demo() -> None:
+    from community.demo import load as load_community
     from directory.demo import load_searches
     from market import demo as foundation
     from orders.demo import load as load_budgets_and_orders
@@ -21,6 +22,7 @@ def load_demo() -> None:
 
     foundation.load()
     load_providers()
+    load_community()
     load_pages()
     load_storefronts()
     load_searches()
