@@ -40,9 +40,11 @@ class WhatMattersForm(GovFormMixin, forms.Form):
 
 class IntroduceForm(GovFormMixin, forms.Form):
     service = forms.TypedChoiceField(label="Introduce them to", coerce=int,
-                                     error_messages={"invalid_choice": "Choose a service or activity from the list."})
+                                     error_messages={"invalid_choice": "Choose a service or activity from the list.",
+                                                     "required": "Choose the service or activity."})
     note = forms.CharField(label="A note for them", max_length=2000, widget=forms.Textarea(attrs=_AREA),
-                           help_text="Why you think it suits them. They will read it.")
+                           help_text="Why you think it suits them. They will read it.",
+                           error_messages={"required": "Write a note: say why you think it suits them."})
 
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
