@@ -18,6 +18,7 @@ COPY providers ./providers
 COPY directory ./directory
 COPY oruk ./oruk
 COPY orders ./orders
+COPY community ./community
 COPY quality ./quality
 COPY invoicing ./invoicing
 COPY payments ./payments

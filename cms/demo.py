@@ -16,6 +16,7 @@ from .models import ContentPage, HomePage
 @transaction.atomic
 def load_demo() -> None:
     from commissioning.demo import load_reference_rates
+    from community.demo import load as load_community
     from directory.demo import load_searches
     from market import demo as foundation
     from orders.demo import load as load_budgets_and_orders
@@ -24,6 +25,7 @@ def load_demo() -> None:
 
     foundation.load()
     load_providers()
+    load_community()
     load_pages()
     load_storefronts()
     load_searches()

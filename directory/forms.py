@@ -62,6 +62,7 @@ class SearchForm(GovFormMixin, forms.Form):
         max_pounds=MAX_PRICE_POUNDS, required=False, label="Most you want to pay, in pounds",
         help_text="For each hour, visit or session, for example 18 or 17.50.",
     )
+    free = forms.BooleanField(required=False, label="Only free activities and support")
     language = forms.ChoiceField(
         required=False, choices=[("", "Any language"), *[(name, name) for name in LANGUAGES]],
         label="Language spoken",
@@ -128,7 +129,8 @@ class SearchForm(GovFormMixin, forms.Form):
             need=data.get("need"),
             weekday=data.get("day"),
             period=data.get("time") or None,
-            max_price_pence=data.get("max_price"),
+            # "Only free" is a price limit of nothing: the same filter every engine already applies.
+            max_price_pence=0 if data.get("free") else data.get("max_price"),
             language=data.get("language", ""),
             regulated=data.get("regulated", ""),
             council_budget=bool(data.get("council_budget")),

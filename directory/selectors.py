@@ -55,6 +55,10 @@ class ResultCard:
     next_available: str
     badges: list[Badge]
     distance: str = ""
+    #: "Community group" for a community group's listing, else "".
+    kind_label: str = ""
+    #: For an activity at a venue: where and when ("St John's Hall, every Tuesday 10am to 12 noon"), else "".
+    activity: str = ""
 
 
 @dataclass
@@ -126,7 +130,7 @@ def result_cards(hits: list[Hit], *, on: datetime.date, now: datetime.datetime) 
 
 def _card(row: tuple, hit: Hit, now: datetime.datetime) -> ResultCard:
     (service_id, title, description, price_pence, unit, provider_name, provider_slug, category_name, regulated,
-     weekdays, starts, ends, days_off, check_kinds, check_days) = row
+     weekdays, starts, ends, days_off, check_kinds, check_days, provider_kind, delivery, venue_name, schedule) = row
     slots = [Slot(*slot) for slot in zip(weekdays or (), starts or (), ends or (), strict=True)]
     return ResultCard(
         service_id=service_id,
@@ -140,6 +144,8 @@ def _card(row: tuple, hit: Hit, now: datetime.datetime) -> ResultCard:
         next_available=describe_opening(next_opening(slots, set(days_off), now), now),
         badges=latest_badges(zip(check_kinds or (), check_days or (), strict=True)),
         distance=distance_label(hit.distance_m),
+        kind_label="Community group" if provider_kind == "community_group" else "",
+        activity=", ".join(part for part in (venue_name, schedule) if part) if delivery == "at_venue" else "",
     )
 
 

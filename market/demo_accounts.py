@@ -15,6 +15,8 @@ DEMO_LOGINS = [
     ("Provider, co-operative", "coop@demo.example"),
     ("Provider, community group (awaiting approval)", "shed@demo.example"),
     ("Provider whose DBS check has expired (hidden)", "cook@demo.example"),
+    ("Community group: Orrell Lunch Club (confirms volunteers' hours)", "lunch@demo.example"),
+    ("Community group: Pemberton Stitch and Natter", "stitch@demo.example"),
 ]
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("commissioners/quality/", include("quality.urls")),
     path("commissioners/", include("commissioning.urls")),
     path("orders/", include("orders.urls")),
+    path("community/", include("community.urls")),
     path("staff/background/", include("market.outbox.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

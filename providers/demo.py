@@ -39,6 +39,7 @@ from .models import (
     ServiceAvailability,
     ServiceStatus,
 )
+from .services.onboarding import kind_for
 
 # A tiny valid PDF stands in for each scanned certificate.
 DEMO_PDF = (
@@ -375,6 +376,7 @@ def load_providers() -> None:
             defaults={
                 "name": spec.name,
                 "legal_form": spec.legal_form,
+                "kind": kind_for(spec.legal_form),
                 "status": spec.status,
                 "email": spec.owner_email,
                 "phone": spec.phone,

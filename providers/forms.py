@@ -7,7 +7,7 @@ from django import forms
 from market.core.forms import GovFormMixin, MoneyField
 from market.core.money import MAX_COVER_POUNDS, MAX_PRICE_POUNDS
 
-from .models import LegalForm, PriceUnit, ServiceAvailability, ServiceStatus
+from .models import DeliveryMode, LegalForm, PriceUnit, ServiceAvailability, ServiceStatus
 from .page_selectors import category_choices, check_type_choices, need_choices, neighbourhood_choices
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -165,6 +165,34 @@ class ServiceForm(GovFormMixin, forms.Form):
         help_text="For someone who cannot see it, for example: Jo and Ken playing dominoes.",
     )
     remove_photo = forms.BooleanField(label="Remove the current photo", required=False)
+    delivery = forms.ChoiceField(
+        label="How people get it",
+        choices=DeliveryMode.choices,
+        required=False,
+        initial=DeliveryMode.AT_HOME,
+        widget=forms.RadioSelect,
+        help_text="An activity at a venue (a lunch club, a walking group) is something people go along to: "
+        "nobody books visits, and a free one needs no order.",
+    )
+    venue_name = forms.CharField(
+        label="Venue (for an activity)", required=False, max_length=120, help_text="For example: St John's Hall."
+    )
+    venue_address = forms.CharField(label="Venue address (optional)", required=False, max_length=200)
+    venue_postcode = forms.CharField(
+        label="Venue postcode (optional)", required=False, max_length=8,
+        widget=forms.TextInput(attrs={"class": "input--short", "autocomplete": "off"}),
+    )
+    schedule_note = forms.CharField(
+        label="When it happens, in words (optional)", required=False, max_length=200,
+        help_text="For example: Every Tuesday, 10am to 12 noon, not in August.",
+    )
+    come_along = forms.CharField(
+        label="Coming along for the first time (optional)", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Who meets people, what to bring, whether to just turn up.",
+    )
+    booking_needed = forms.BooleanField(label="People must book a place first", required=False)
+    accepts_credits = forms.BooleanField(label="Community credits are accepted", required=False)
     status = forms.ChoiceField(
         label="Show it to people?",
         choices=ServiceStatus.choices,
@@ -184,6 +212,9 @@ class ServiceForm(GovFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         unit, price = data.get("unit"), data.get("price_pence")
+        data["delivery"] = data.get("delivery") or DeliveryMode.AT_HOME
+        if data["delivery"] == DeliveryMode.AT_VENUE and not data.get("venue_name") and "venue_name" in self.fields:
+            self.add_error("venue_name", "Enter where the activity happens, for example St John's Hall.")
         if unit == PriceUnit.FREE:
             data["price_pence"] = 0
         elif unit and not price and "price_pence" not in self.errors:
@@ -207,6 +238,14 @@ class ServiceForm(GovFormMixin, forms.Form):
             "is_regulated_personal_care": service.is_regulated_personal_care,
             "council_budget_ok": service.council_budget_ok,
             "photo_alt_text": service.photo_alt_text,
+            "delivery": service.delivery,
+            "venue_name": service.venue_name,
+            "venue_address": service.venue_address,
+            "venue_postcode": service.venue_postcode,
+            "schedule_note": service.schedule_note,
+            "come_along": service.come_along,
+            "booking_needed": service.booking_needed,
+            "accepts_credits": service.accepts_credits,
             "status": service.status,
         }
 

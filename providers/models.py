@@ -24,6 +24,20 @@ class LegalForm(models.TextChoices):
     CHARITY = "charity", "Charity"
 
 
+class ProviderKind(models.TextChoices):
+    """What kind of listing a provider is: the council decides which kinds of check apply to which (CheckType)."""
+
+    MICRO_PROVIDER = "micro_provider", "Care and support provider"
+    COMMUNITY_GROUP = "community_group", "Community group"
+
+
+class DeliveryMode(models.TextChoices):
+    """How a service is delivered: someone visits the person, or the person goes along to an activity."""
+
+    AT_HOME = "at_home", "Visits at home"
+    AT_VENUE = "at_venue", "An activity at a venue"
+
+
 class ProviderStatus(models.TextChoices):
     DRAFT = "draft", "Signing up"
     PENDING = "pending", "Waiting for approval"
@@ -37,6 +51,11 @@ class Provider(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     legal_form = models.CharField(max_length=20, choices=LegalForm.choices)
     status = models.CharField(max_length=12, choices=ProviderStatus.choices, default=ProviderStatus.DRAFT)
+    kind = models.CharField(
+        max_length=20, choices=ProviderKind.choices, default=ProviderKind.MICRO_PROVIDER,
+        help_text="A community group (unpaid, activities at a venue) is asked only for the checks the council "
+        "applies to such groups, unless it also visits people at home.",
+    )
     description = models.TextField(
         blank=True,
         max_length=4000,
@@ -112,6 +131,11 @@ class CheckType(models.Model):
     regulated_care_only = models.BooleanField(
         default=False,
         help_text="Needed only for regulated personal care (CQC); a recorded exemption also counts.",
+    )
+    venue_groups_need_it = models.BooleanField(
+        default=False,
+        help_text="Mandatory for community groups too, even when they only run activities at a venue (no visits "
+        "at home). Unticked, such a group is not asked for it.",
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -240,6 +264,22 @@ class Service(models.Model):
         max_length=200, blank=True, help_text="Describes the photo for someone who cannot see it."
     )
     status = models.CharField(max_length=8, choices=ServiceStatus.choices, default=ServiceStatus.DRAFT)
+    # An activity at a venue: the person goes along (community/ puts it on their plan); no visits are booked.
+    delivery = models.CharField(max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.AT_HOME)
+    venue_name = models.CharField(max_length=120, blank=True, help_text="Where it happens, e.g. St John's Hall.")
+    venue_address = models.CharField(max_length=200, blank=True, help_text="The venue's address (a public place).")
+    venue_postcode = models.CharField(max_length=8, blank=True)
+    schedule_note = models.CharField(
+        max_length=200, blank=True, help_text="In words, e.g. 'Every Tuesday, 10am to 12 noon, not in August'."
+    )
+    come_along = models.TextField(
+        blank=True, max_length=1000,
+        help_text="What to expect the first time: who meets you, what to bring, whether to just turn up.",
+    )
+    booking_needed = models.BooleanField(
+        default=False, help_text="Ticked: people must book; else they can just turn up."
+    )
+    accepts_credits = models.BooleanField(default=False, help_text="Community credits are accepted for it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -247,6 +287,10 @@ class Service(models.Model):
         ordering = ["provider__name", "title"]
         indexes = [models.Index(fields=["status", "category"], name="service_status_category")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(delivery="at_home") | (Q(delivery="at_venue") & ~Q(venue_name="")),
+                name="service_activity_has_venue",
+            ),
             models.CheckConstraint(
                 condition=(Q(unit="free") & Q(price_pence=0)) | (~Q(unit="free") & Q(price_pence__gt=0)),
                 name="service_price_zero_iff_free",
@@ -256,6 +300,11 @@ class Service(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_activity(self) -> bool:
+        """An activity at a venue: people go along; nothing is booked per visit."""
+        return self.delivery == DeliveryMode.AT_VENUE
 
 
 class ServiceAvailability(models.Model):

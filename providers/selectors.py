@@ -75,10 +75,21 @@ def checks_current(checks: QuerySet[ProviderCheck], *, on: datetime.date | None 
     return checks.filter(valid_during__contains=_today(on))
 
 
+def _check_applies(provider_id, check_type_id) -> Func:
+    """Whether a kind of check applies to a provider's kind of listing (providers_check_applies, listing.sql)."""
+    return Func(provider_id, check_type_id, function="providers_check_applies", output_field=BooleanField())
+
+
+def mandatory_check_types(provider: Provider) -> QuerySet[CheckType]:
+    """The mandatory kinds of check that apply to this provider (a community group running only activities at a
+    venue is asked only for those the council marks for such groups)."""
+    return CheckType.objects.filter(is_mandatory=True).filter(_check_applies(Value(provider.pk), F("pk")))
+
+
 def provider_missing_checks(provider: Provider, *, on: datetime.date | None = None) -> list[CheckType]:
-    """Mandatory check types without an approved, current check: what stops the provider being listed."""
+    """Mandatory check types that apply, without an approved, current check: what stops the provider being listed."""
     current = checks_current(ProviderCheck.objects.filter(provider=provider, check_type=OuterRef("pk")), on=on)
-    return list(CheckType.objects.filter(is_mandatory=True).filter(~Exists(current)))
+    return list(mandatory_check_types(provider).filter(~Exists(current)))
 
 
 def current_checks(provider: Provider, *, on: datetime.date | None = None) -> QuerySet[ProviderCheck]:
@@ -166,6 +177,7 @@ def checks_lapsing(*, within_days: int, expired_since_days: int = 0, on: datetim
         )
         .annotate(day_after=day_after)
         .filter(not_renewed)
+        .filter(_check_applies(F("provider_id"), F("check_type_id")))
         .filter(**({"provider": provider} if provider is not None else {}))
         .select_related("provider", "check_type")
         .order_by("expires_on", "pk")

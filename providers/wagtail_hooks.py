@@ -18,7 +18,9 @@ class CheckTypeViewSet(SnippetViewSet):
     menu_label = "Provider checks"
     menu_order = 310
     add_to_admin_menu = True
-    list_display = ["name", "is_mandatory", "per_person", "requires_amount", "regulated_care_only"]
+    list_display = [
+        "name", "is_mandatory", "per_person", "requires_amount", "regulated_care_only", "venue_groups_need_it",
+    ]
     search_fields = ["name", "description"]
     panels = [
         FieldPanel("name"),
@@ -30,6 +32,7 @@ class CheckTypeViewSet(SnippetViewSet):
                 FieldPanel("per_person"),
                 FieldPanel("requires_amount"),
                 FieldPanel("regulated_care_only"),
+                FieldPanel("venue_groups_need_it"),
             ],
             heading="Rules",
         ),

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "directory",
     "oruk",
     "orders",
+    "community",
     "quality",
     "invoicing",
     "payments",

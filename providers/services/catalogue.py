@@ -51,6 +51,14 @@ SERVICE_FIELDS = frozenset(
         "is_regulated_personal_care",
         "council_budget_ok",
         "status",
+        "delivery",
+        "venue_name",
+        "venue_address",
+        "venue_postcode",
+        "schedule_note",
+        "come_along",
+        "booking_needed",
+        "accepts_credits",
     }
 )
 _M2M_FIELDS = ("needs", "neighbourhoods")

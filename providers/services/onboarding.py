@@ -16,7 +16,7 @@ from market.core.audit import audit_record
 from market.places.postcodes import normalise_postcode
 
 from ..exceptions import Refused
-from ..models import LegalForm, MemberRole, Provider, ProviderMembership, ProviderStatus
+from ..models import LegalForm, MemberRole, Provider, ProviderKind, ProviderMembership, ProviderStatus
 from ._shared import _full_clean, _require_member
 
 #: The sign-up steps, in order. `Provider.onboarding_step` is the furthest one reached.
@@ -31,6 +31,11 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+def kind_for(legal_form: str) -> str:
+    """A community group signs up as one; anyone else as a care and support provider."""
+    return ProviderKind.COMMUNITY_GROUP if legal_form == LegalForm.COMMUNITY_GROUP else ProviderKind.MICRO_PROVIDER
+
+
 def provider_start(*, user: User, name: str, legal_form: str, description: str = "") -> Provider:
     """A signed-in person starts signing up a provider: a draft provider with them as its owner."""
     name = name.strip()
@@ -43,6 +48,7 @@ def provider_start(*, user: User, name: str, legal_form: str, description: str =
             name=name,
             slug=_unique_slug(name),
             legal_form=legal_form,
+            kind=kind_for(legal_form),
             description=description.strip(),
             email=user.email,
             status=ProviderStatus.DRAFT,
@@ -103,6 +109,7 @@ def provider_update_about(*, provider: Provider, actor: User, name: str, legal_f
     with transaction.atomic():
         provider = Provider.objects.select_for_update().get(pk=provider.pk)
         provider.name, provider.legal_form, provider.description = name.strip(), legal_form, description.strip()
+        provider.kind = kind_for(legal_form)
         _advance(provider, 2)
         _full_clean(provider)
         provider.save()

@@ -2,8 +2,8 @@
 -- Written once, here. providers.selectors asks these functions (listed_services, listed_providers, ...), and the
 -- directory's search table stores each service's days from providers_service_listed_during().
 --
--- A provider is listed on a day when it is approved and the day is covered, for every mandatory kind of check,
--- by an approved check of that kind (ProviderCheck.valid_during: the one definition of when a check counts).
+-- A provider is listed on a day when it is approved and the day is covered, for every mandatory kind of check that
+-- applies to its kind of listing (providers_check_applies), by an approved check of that kind (ProviderCheck.valid_during: the one definition of when a check counts).
 -- A service is listed on a day when it is live, its provider is listed that day, and, for regulated personal
 -- care (the service's flag or its category's), the day is covered by a CQC registration too, unless the
 -- provider has a recorded exemption.
@@ -12,7 +12,23 @@
 -- function that cannot be inlined is planned again on every call, where PL/pgSQL keeps each statement's plan for
 -- the session (about 0.35 ms against 0.02 ms a call, measured in docs/adr/0005-directory-one-engine.md).
 
--- The days every mandatory kind of check is covered for a provider (every day if no kind is mandatory).
+-- Whether a mandatory kind of check applies to a provider. The council decides per kind of listing
+-- (CheckType.venue_groups_need_it): a community group whose live services are all activities at a venue (no visits
+-- at home, so no regulated activity) is asked only for the kinds marked for such groups; everyone else for all.
+CREATE OR REPLACE FUNCTION providers_check_applies(p_provider_id bigint, p_check_type_id bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN (SELECT t.venue_groups_need_it
+                OR p.kind <> 'community_group'
+                OR EXISTS (SELECT 1 FROM providers_service s
+                            WHERE s.provider_id = p.id AND s.status = 'live' AND s.delivery <> 'at_venue')
+          FROM providers_provider p, providers_checktype t
+         WHERE p.id = p_provider_id AND t.id = p_check_type_id
+    );
+END
+$$;
+
+-- The days every mandatory kind of check that applies is covered for a provider (every day if none applies).
 CREATE OR REPLACE FUNCTION providers_mandatory_cover(p_provider_id bigint) RETURNS datemultirange
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN
@@ -20,7 +36,7 @@ BEGIN
           FROM (SELECT coalesce(range_agg(c.valid_during), '{}'::datemultirange) AS cover
                   FROM providers_checktype t
                   LEFT JOIN providers_providercheck c ON c.check_type_id = t.id AND c.provider_id = p_provider_id
-                 WHERE t.is_mandatory
+                 WHERE t.is_mandatory AND providers_check_applies(p_provider_id, t.id)
                  GROUP BY t.id) AS kind
     );
 END

@@ -115,7 +115,7 @@ def test_signed_in_pages_for_holder(page, url, live_server, check_accessibility)
     page.goto(url("/account/"))
     check_accessibility(page, "dashboard")
 
-    page.get_by_role("link", name="Margaret Hughes").click()
+    page.get_by_role("link", name="Margaret Hughes", exact=True).click()
     page.wait_for_url(re.compile(r"/account/people/\d+/$"))
     check_accessibility(page, "person-record")
 

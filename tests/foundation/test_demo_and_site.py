@@ -11,7 +11,8 @@ from providers.models import LegalForm, Provider
 
 def snapshot() -> dict[str, list]:
     """Every row of every project and Wagtail model, so a second load can be compared exactly."""
-    labels = ("accounts", "core", "places", "taxonomy", "providers", "orders", "cms", "wagtailcore", "otp_totp")
+    labels = ("accounts", "core", "places", "taxonomy", "providers", "orders", "community", "cms", "wagtailcore",
+              "otp_totp")
     return {
         model._meta.label: sorted(model.objects.values_list("pk", flat=True))
         for model in apps.get_models()

@@ -2,6 +2,10 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
+    // "Print this plan" buttons (community/plan.html): the browser's own print, styled by the print rules.
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
     // Move focus to a form's error summary, so screen reader and keyboard users hear what went wrong first.
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {
