@@ -233,16 +233,22 @@ def searches_in(market: MarketFilter) -> QuerySet[SearchRecord]:
     return records
 
 
+def orders_within(market: MarketFilter, *, to_order: str = "", by_route: bool = True) -> Q:
+    """The filter's neighbourhood (the holder's), kind of support (the service's) and funding route, for rows that
+    reach their order through `to_order` ("" for orders themselves, "order__" for visits and reviews)."""
+    within = Q()
+    if market.neighbourhood is not None:
+        within &= Q(**{f"{to_order}holder__neighbourhood": market.neighbourhood})
+    if market.category is not None:
+        within &= Q(**{f"{to_order}service__category": market.category})
+    if by_route and market.route:
+        within &= Q(**{f"{to_order}funding_route": market.route})
+    return within
+
+
 def orders_in(market: MarketFilter) -> QuerySet[Order]:
     """Orders placed in the period, by the holder's neighbourhood, the service's kind and the budget's route."""
-    orders = Order.objects.filter(created_at__gte=market.since, created_at__lt=market.until)
-    if market.neighbourhood is not None:
-        orders = orders.filter(holder__neighbourhood=market.neighbourhood)
-    if market.category is not None:
-        orders = orders.filter(service__category=market.category)
-    if market.route:
-        orders = orders.filter(funding_route=market.route)
-    return orders
+    return Order.objects.filter(orders_within(market), created_at__gte=market.since, created_at__lt=market.until)
 
 
 @dataclass(frozen=True)
@@ -374,15 +380,8 @@ def gap_grid(market: MarketFilter) -> GapGrid:
 
 def spend_visits(market: MarketFilter) -> QuerySet[Visit]:
     """Confirmed visits in the period (the money actually spent), within the filter."""
-    visits = Visit.objects.filter(status=VisitStatus.CONFIRMED, starts_at__gte=market.since,
-                                  starts_at__lt=market.until)
-    if market.neighbourhood is not None:
-        visits = visits.filter(order__holder__neighbourhood=market.neighbourhood)
-    if market.category is not None:
-        visits = visits.filter(order__service__category=market.category)
-    if market.route:
-        visits = visits.filter(order__funding_route=market.route)
-    return visits
+    return Visit.objects.filter(orders_within(market, to_order="order__"), status=VisitStatus.CONFIRMED,
+                                starts_at__gte=market.since, starts_at__lt=market.until)
 
 
 @dataclass(frozen=True)
@@ -514,24 +513,15 @@ class Quality:
 
 def disputed_visits(market: MarketFilter) -> QuerySet[Visit]:
     """Visits in the period that were disputed (still open, or upheld as not paid)."""
-    visits = Visit.objects.filter(status__in=[VisitStatus.DISPUTED, VisitStatus.NOT_PAID],
-                                  starts_at__gte=market.since, starts_at__lt=market.until)
-    if market.neighbourhood is not None:
-        visits = visits.filter(order__holder__neighbourhood=market.neighbourhood)
-    if market.category is not None:
-        visits = visits.filter(order__service__category=market.category)
-    if market.route:
-        visits = visits.filter(order__funding_route=market.route)
-    return visits
+    return Visit.objects.filter(orders_within(market, to_order="order__"),
+                                status__in=[VisitStatus.DISPUTED, VisitStatus.NOT_PAID],
+                                starts_at__gte=market.since, starts_at__lt=market.until)
 
 
 def quality(market: MarketFilter, *, today: datetime.date | None = None) -> Quality:
     today = today or timezone.localdate()
-    reviews = Review.objects.filter(created_at__gte=market.since, created_at__lt=market.until)
-    if market.category is not None:
-        reviews = reviews.filter(order__service__category=market.category)
-    if market.neighbourhood is not None:
-        reviews = reviews.filter(order__holder__neighbourhood=market.neighbourhood)
+    reviews = Review.objects.filter(orders_within(market, to_order="order__", by_route=False),
+                                    created_at__gte=market.since, created_at__lt=market.until)
     rated = reviews.aggregate(count=Count("pk"), average=Avg("rating"), low=Count("pk", filter=Q(rating__lte=2)))
     next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     last_day = next_month.replace(day=calendar.monthrange(next_month.year, next_month.month)[1])
