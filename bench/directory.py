@@ -261,6 +261,43 @@ def _summary(rounds: list[dict]) -> dict:
     }
 
 
+def measure_on_server(args, env: dict, scenarios: dict[str, list[tuple[str, str]]], *, label: str,
+                      headers: dict[str, str] | None = None, timeout_s: int | None = None) -> tuple[dict, list[float]]:
+    """Start ONE gunicorn server (bench.settings) on loopback, warm every scenario up, then measure them taking
+    turns, a slice each per round (on a machine shared with other work, a burst of load then hits all scenarios
+    alike instead of whichever happened to be running); stop the server. Returns each scenario's summary and each
+    worker's resident memory."""
+    port = _free_port()
+    command = [sys.executable, "-m", "gunicorn", "market.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning",
+               "--env", "DJANGO_SETTINGS_MODULE=bench.settings"]
+    if timeout_s is not None:
+        command += ["--timeout", str(timeout_s)]
+    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+    try:
+        _wait_for(port, "/bench/baseline/")
+        for items in scenarios.values():
+            _run(port, items[: args.warmup], args.concurrency, headers)
+        print(f"Measuring {label} in turn ({args.rounds} rounds, {args.requests} requests each, "
+              f"{args.concurrency} clients) ...", flush=True)
+        parts: dict[str, list[dict]] = {name: [] for name in scenarios}
+        for number in range(args.rounds):
+            for name, items in scenarios.items():
+                measured = items[args.warmup:]
+                size = -(-len(measured) // args.rounds)
+                parts[name].append(_run(port, measured[number * size:(number + 1) * size], args.concurrency,
+                                        headers))
+        results = {name: _summary(rounds) for name, rounds in parts.items()}
+        memory = _worker_memory_mib(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return results, memory
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=600, help="measured requests per scenario (default 600)")
@@ -311,36 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connections
 
     connections.close_all()
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "market.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning",
-         "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
-        cwd=ROOT, env={**os.environ, **env},
-    )
-    results: dict[str, dict] = {}
-    try:
-        _wait_for(port, "/bench/baseline/")
-        for items in scenarios.values():
-            _run(port, items[: args.warmup], args.concurrency)
-        # The scenarios take turns, a slice each per round: on a machine shared with other work, a burst of
-        # load then hits all three alike instead of whichever scenario happened to be running.
-        print(f"Measuring baseline, search and storefront in turn ({args.rounds} rounds, {args.requests} requests "
-              f"each, {args.concurrency} clients) ...", flush=True)
-        parts: dict[str, list[dict]] = {name: [] for name in scenarios}
-        for number in range(args.rounds):
-            for name, items in scenarios.items():
-                measured = items[args.warmup:]
-                size = -(-len(measured) // args.rounds)
-                parts[name].append(_run(port, measured[number * size:(number + 1) * size], args.concurrency))
-        results = {name: _summary(rounds) for name, rounds in parts.items()}
-        memory = _worker_memory_mib(server.pid)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    results, memory = measure_on_server(args, env, scenarios, label="baseline, search and storefront")
 
     base = results["baseline"]["throughput_rps"]
     for name, figures in results.items():

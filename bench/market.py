@@ -43,13 +43,9 @@ from urllib.parse import urlencode
 from bench.directory import (
     RESULTS,
     ROOT,
-    _free_port,
     _prepare,
-    _run,
     _setup_django,
-    _summary,
-    _wait_for,
-    _worker_memory_mib,
+    measure_on_server,
 )
 
 #: Per 5,000 services (a borough): the issue's ten-borough data set has ten times these.
@@ -365,34 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connections
 
     connections.close_all()
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "market.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning", "--timeout", "120",
-         "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
-        cwd=ROOT, env={**os.environ, **env},
-    )
-    try:
-        _wait_for(port, "/bench/baseline/")
-        for items in scenarios.values():
-            _run(port, items[: args.warmup], args.concurrency, headers)
-        print(f"Measuring {', '.join(scenarios)} in turn ({args.rounds} rounds, {args.requests} requests each, "
-              f"{args.concurrency} clients) ...", flush=True)
-        parts: dict[str, list[dict]] = {name: [] for name in scenarios}
-        for number in range(args.rounds):
-            for name, items in scenarios.items():
-                measured = items[args.warmup:]
-                size = -(-len(measured) // args.rounds)
-                parts[name].append(_run(port, measured[number * size:(number + 1) * size], args.concurrency,
-                                        headers))
-        results = {name: _summary(rounds) for name, rounds in parts.items()}
-        memory = _worker_memory_mib(server.pid)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    results, memory = measure_on_server(args, env, scenarios, label=", ".join(scenarios), headers=headers,
+                                        timeout_s=120)
 
     base = results["baseline"]
     print()
