@@ -9,6 +9,7 @@ pages are created once; editors own them afterwards.
 from django.db import transaction
 
 from commissioning.models import GAPS_PAGE_PATH, GapsPage
+from orders.services import AUTO_CONFIRM_HOURS
 
 from .models import ContentPage, HomePage
 
@@ -36,10 +37,10 @@ def load_demo() -> None:
 PAGES = [
     ("How it works", "how-it-works", "Booking support with your personal budget, step by step.",
      "<h2>1. Find support</h2><p>Search by your postcode and what you need. "
-     "Every provider is checked by the council.</p>"
+     "Every provider is checked by the council, with the checks that fit the support it offers.</p>"
      "<h2>2. Book</h2><p>Choose a time. You see the cost, and what is left in your budget, before you book.</p>"
      "<h2>3. Confirm each visit</h2><p>After each visit you, or someone helping you, say it happened, or tell us "
-     "if it did not. A visit nobody answers for within 72 hours is confirmed automatically.</p>"
+     f"if it did not. A visit nobody answers for within {AUTO_CONFIRM_HOURS} hours is confirmed automatically.</p>"
      "<h2>4. The provider's invoice</h2><p>At the start of each month the provider is invoiced for the visits "
      "confirmed the month before. The council pays for council-managed budgets and individual service funds; "
      "with a direct payment or your own money you pay the provider's invoice yourself: by card on this website "
@@ -68,7 +69,7 @@ PAGES = [
 EARLIER_BODIES = {
     "how-it-works": (
         "<h2>1. Find support</h2><p>Search by your postcode and what you need. "
-        "Every provider is checked by the council.</p>"
+        "Every provider is checked by the council, with the checks that fit the support it offers.</p>"
         "<h2>2. Book</h2><p>Choose a time. You see the cost, and what is left in your budget, before you book.</p>"
         "<h2>3. Confirm each visit</h2><p>After each visit you, or someone helping you, say it happened. "
         "Then the provider is paid.</p>"),

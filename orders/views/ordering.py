@@ -128,7 +128,7 @@ def order_check(request, service_id: int, person_id: int):
         return _go_to(draft, unanswered)
     budget = draft.budget
     context = {"draft": draft, "acting": acting, "service": draft.service, "person": draft.person,
-               "budget": budget, "rows": booking.answer_rows(draft),
+               "budget": budget, "rows": booking.answer_rows(draft), "auto_confirm_hours": services.AUTO_CONFIRM_HOURS,
                "back": reverse("orders:question", args=[draft.service.pk, draft.person.pk, draft.steps()[-1].slug])}
     try:
         if request.method == "POST":

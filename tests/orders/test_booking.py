@@ -13,6 +13,7 @@ from market.accounts.models import ConsentScope, FundingRoute
 from market.accounts.services import consent_grant
 from orders.models import LedgerEntry, Order
 from orders.selectors import budget_balance
+from orders.services import AUTO_CONFIRM_HOURS
 from providers.models import ServiceAvailability
 from tests import factories
 
@@ -91,6 +92,15 @@ def test_one_question_a_page_then_the_total_and_budget_effect_before_placing(cli
     assert placed["Location"] == again["Location"] == reverse("orders:order", args=[order.pk])
     assert (order.kind, order.total_pence, order.notes, order.duration_minutes) == ("one_off", 3500, "Ring twice", 120)
     assert budget_balance(budget).committed == 3500
+
+
+def test_the_check_page_says_after_how_many_hours_a_visit_confirms_itself(client, holder, budget, service):
+    client.force_login(holder.user)
+    _answer(client, service, holder, ONE_VISIT)
+
+    body = client.get(_check(service, holder)).content.decode()
+
+    assert f"automatically if nobody answers within {AUTO_CONFIRM_HOURS} hours of the visit being recorded" in body
 
 
 def test_a_weekly_arrangement_asks_for_days_and_an_end_date(client, holder, service):
