@@ -64,19 +64,45 @@ PAGES = [
      "<p>Phone the adult social care team on 01942 000000, Monday to Friday, 9am to 5pm.</p>"),
 ]
 
-# What the demo's pages said before payments were described truthfully (issue 18): a page that still says it is
-# brought up to date; a page an editor has changed is left alone.
+# What the demo's pages said in earlier releases: a page that still says one of these is brought up to date; a page
+# an editor has changed is left alone.
 EARLIER_BODIES = {
     "how-it-works": (
         "<h2>1. Find support</h2><p>Search by your postcode and what you need. "
-        "Every provider is checked by the council, with the checks that fit the support it offers.</p>"
+        "Every provider is checked by the council.</p>"
         "<h2>2. Book</h2><p>Choose a time. You see the cost, and what is left in your budget, before you book.</p>"
         "<h2>3. Confirm each visit</h2><p>After each visit you, or someone helping you, say it happened. "
-        "Then the provider is paid.</p>"),
+        "Then the provider is paid.</p>",
+        "<h2>1. Find support</h2><p>Search by your postcode and what you need. "
+        "Every provider is checked by the council.</p>"
+        "<h2>2. Book</h2><p>Choose a time. You see the cost, and what is left in your budget, before you book.</p>"
+        "<h2>3. Confirm each visit</h2><p>After each visit you, or someone helping you, say it happened, or tell us "
+        "if it did not. A visit nobody answers for within 72 hours is confirmed automatically.</p>"
+        "<h2>4. The provider's invoice</h2><p>At the start of each month the provider is invoiced for the visits "
+        "confirmed the month before. The council pays for council-managed budgets and individual service funds; "
+        "with a direct payment or your own money you pay the provider's invoice yourself: by card on this website "
+        "where the council has set up card payments, otherwise as the invoice says.</p>",
+        "<h2>1. Find support</h2><p>Search by your postcode and what you need. "
+        "Every provider is checked by the council.</p>"
+        "<h2>2. Book</h2><p>Choose a time. You see the cost, and what is left in your budget, before you book.</p>"
+        "<h2>3. Confirm each visit</h2><p>After each visit you, or someone helping you, say it happened, or tell us "
+        "if it did not. A visit nobody answers for within 72 hours is confirmed automatically.</p>"
+        "<h2>4. The provider's invoice</h2><p>At the start of each month the provider is invoiced for the visits "
+        "confirmed the month before. The council pays for council-managed budgets and individual service funds; "
+        "with a direct payment or your own money you pay the provider's invoice yourself. You cannot pay by card "
+        "on this website yet.</p>",
+    ),
     "for-providers": (
         "<p>Sole traders, co-operatives and community groups can list their support here, take bookings and "
         "get paid on time.</p><p>The council checks your DBS, insurance and, for personal care, "
-        "your CQC registration.</p>"),
+        "your CQC registration.</p>",
+        "<p>Sole traders, co-operatives and community groups can list their support here and take bookings.</p>"
+        "<p>At the start of each month this website makes your invoices from the visits people confirmed: the "
+        "council's for council-managed budgets, and the person's own for direct payments and self-funders. "
+        "Payments are made to you outside this website; card payments are not available yet.</p>"
+        "<p>The council checks your DBS, insurance and, for personal care, "
+        "your CQC registration.</p>",
+    ),
 }
 
 HOME_BODY = [
@@ -96,7 +122,7 @@ def load_pages() -> None:
         page = ContentPage.objects.child_of(home).filter(slug=slug).first()
         if page is None:
             home.add_child(instance=ContentPage(title=title, slug=slug, summary=summary, body=body))
-        elif slug in EARLIER_BODIES and page.body == EARLIER_BODIES[slug]:
+        elif page.body in EARLIER_BODIES.get(slug, ()):
             page.body = body
             page.save_revision().publish()
     if not GapsPage.objects.exists():
