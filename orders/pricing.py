@@ -61,9 +61,8 @@ class Plan:
 
     @property
     def lines(self) -> list[tuple[datetime.date, int]]:
-        """(day, pence) to reserve: each visit on its day; a block of hours all on its first day."""
-        if self.block_minutes is not None:
-            return [(self.first_visit_on, self.total_pence)] if self.total_pence else []
+        """(day, pence) to reserve: each visit on its day. A block of hours has no visits: its money is shared
+        between budget periods by orders.blocks.reservation_lines, which every reservation goes through."""
         return [(visit.day, visit.cost_pence) for visit in self.visits if visit.cost_pence]
 
 
@@ -193,8 +192,14 @@ def _plan_block(*, service, first_visit_on, last_visit_on, visit_starts_at, dura
     return plan
 
 
-def block_visit_cost(*, price_pence: int, used_minutes: int, counted_pence: int, minutes: int) -> int:
-    """The cost of the next visit from a block: what all counted minutes cost together (rounded once),
-    less what the counted visits already cost. So a block's visits never add up to more than the block."""
-    together = visit_cost(unit=PriceUnit.PER_HOUR, price_pence=price_pence, minutes=used_minutes + minutes, items=1)
+def block_visit_cost(*, price_pence: int, used_minutes: int, counted_pence: int, minutes: int,
+                     offset_minutes: int = 0) -> int:
+    """The cost of the next visit from a block's share of a budget period (orders/blocks.py; a block in one period
+    has one share): what all its counted minutes cost together (rounded once, counted on from the `offset_minutes`
+    of the shares before it, as the share's own price is), less what its counted visits already cost. So a share's
+    visits never add up to more than the share, nor a block's to more than the block."""
+    def cost(minutes: int) -> int:
+        return visit_cost(unit=PriceUnit.PER_HOUR, price_pence=price_pence, minutes=minutes, items=1)
+
+    together = cost(offset_minutes + used_minutes + minutes) - cost(offset_minutes)
     return max(together - counted_pence, 0)

@@ -1,5 +1,6 @@
 """Reads for budgets, orders and visits (writes are `orders.services`). Callers read `orders.selectors.<name>`."""
 
+from .blocks import ShareUse, block_share_use, blocks_due_to_close, budget_block_shares, shares_left_text
 from .budgets import (
     Balance,
     PeriodLine,
@@ -59,10 +60,14 @@ __all__ = [
     "LowBudget",
     "PeriodLine",
     "ServiceFacts",
+    "ShareUse",
     "Shortfall",
+    "block_share_use",
     "block_usage",
+    "blocks_due_to_close",
     "booking_fit",
     "budget_balance",
+    "budget_block_shares",
     "budget_categories",
     "budget_get",
     "budget_ledger",
@@ -93,6 +98,7 @@ __all__ = [
     "reviews_to_moderate",
     "service_facts",
     "service_for_order",
+    "shares_left_text",
     "visit_get",
     "visit_refundable_pence",
 ]

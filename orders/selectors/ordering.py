@@ -14,11 +14,10 @@ from market.accounts.models import Person
 from providers.models import ProviderMembership, Service
 
 from ..models import Budget, Order, OrderKind, OrderStatus, Review, Visit, VisitStatus
+from .blocks import COUNTED_VISITS, block_share_use
 
-#: Visits still waiting for something (booked, waiting for an answer, disputed), and visits whose time counts
-#: against a block of hours.
+#: Visits still waiting for something (booked, waiting for an answer, disputed).
 OPEN_VISITS = (VisitStatus.SCHEDULED, VisitStatus.DELIVERED, VisitStatus.DISPUTED)
-COUNTED_VISITS = (VisitStatus.DELIVERED, VisitStatus.DISPUTED, VisitStatus.CONFIRMED)
 
 
 def person_get(person_id: int) -> Person | None:
@@ -96,6 +95,7 @@ def order_page(order: Order) -> dict:
         "messages_on_order": list(order.messages.select_related("author")),
         "review": Review.objects.filter(order=order).first(),
         "block_used_minutes": block_usage(order)[0] if order.kind == OrderKind.BLOCK else None,
+        "block_shares": block_share_use(order),
     }
 
 

@@ -14,8 +14,9 @@ from market.accounts.models import ConsentScope, User
 from market.core.audit import audit_record
 
 from .. import notifications, selectors
+from ..blocks import check_block_shares, reservation_lines
 from ..exceptions import OrderRefused
-from ..models import Order, OrderKind, OrderStatus, Visit, VisitStatus
+from ..models import Order, OrderKind, OrderStatus, Visit, VisitStatus, period_end
 from ..pricing import Plan, plan_order
 from ..transitions import Side, transition_check
 from ._common import (
@@ -131,15 +132,11 @@ def order_accept_proposal(*, order: Order, user: User) -> Order:
                               order.proposed_visit_starts_at)
         if not (order.budget.covers(plan.first_visit_on) and order.budget.covers(plan.last_visit_on)):
             raise OrderRefused("The proposed dates fall outside the budget's plan.")
-        if plan.kind == OrderKind.BLOCK and (
-            order.budget.period_start_for(plan.first_visit_on) != order.budget.period_start_for(plan.last_visit_on)
-        ):
-            raise OrderRefused("With the proposed date the block would run into the next budget period. "
-                               "Ask the provider for a date in the same period.")
+        check_block_shares(plan, order.budget)
         budget_release(budget=order.budget, order=order, actor=user, on_behalf_of=order.holder,
                        reason=f"{order.reference} changed")
-        if plan.total_pence:
-            budget_reserve(budget=order.budget, lines=plan.lines, order=order,
+        if plan.total_pence:  # a block: its share of each budget period (orders/blocks.py)
+            budget_reserve(budget=order.budget, lines=reservation_lines(plan, order.budget), order=order,
                            actor=user, on_behalf_of=order.holder, reason=f"{order.reference} changed")
         order.unit_price_pence = plan.unit_price_pence
         order.first_visit_on = plan.first_visit_on
@@ -194,12 +191,16 @@ def order_cancel(*, order: Order, by: User, reason: str) -> Order:
     return order
 
 
-def _release_block_rest(order: Order, actor, *, reason: str) -> None:
-    """Release what a block still has reserved, less what its delivered or disputed visits may yet cost."""
+def _release_block_rest(order: Order, actor, *, reason: str, ended_before: datetime.date | None = None) -> None:
+    """Release what a block still has reserved, less what its delivered or disputed visits may yet cost: in every
+    budget period, or with `ended_before` only in the periods that ended before that day (orders/blocks.py)."""
     pending = defaultdict(int)
     for visit in order.visits.filter(status__in=[VisitStatus.DELIVERED, VisitStatus.DISPUTED]):
         pending[order.budget.period_start_for(timezone.localtime(visit.starts_at).date())] += visit.cost_pence
     committed = selectors.order_committed_by_period(budget=order.budget, order=order)
+    if ended_before is not None:
+        committed = {start: amount for start, amount in committed.items()
+                     if period_end(period=order.budget.period, start=start) < ended_before}
     lines = [(start, amount - pending[start]) for start, amount in committed.items() if amount - pending[start] > 0]
     if lines:
         budget_release(budget=order.budget, lines=lines, order=order, actor=actor, on_behalf_of=order.holder,

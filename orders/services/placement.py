@@ -15,12 +15,13 @@ from psycopg.types.json import Jsonb
 from market.accounts.models import ConsentScope, FundingRoute, User
 
 from .. import selectors
+from ..blocks import BlockShare, check_block_shares, plan_shares, reservation_lines, shares_text
 from ..exceptions import BudgetExceeded, OrderRefused
-from ..models import Budget, DirectPaymentAgreement, Order, OrderKind, OrderStatus, period_end
+from ..models import Budget, DirectPaymentAgreement, Order, OrderKind, OrderStatus
 from ..money import format_pence
 from ..pricing import Plan, PlannedVisit, plan_order
 from ._common import _holder_side
-from .budgets import _by_period, _check_affordable, _shortfall_message
+from .budgets import _by_period, _shortfall_message
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,11 @@ class Quote:
     plan: Plan
     left_before: int
     left_after: int
+    shares: list[BlockShare]  # a block's share of each budget period (orders/blocks.py); empty for other orders
+
+    @property
+    def shares_text(self) -> str:
+        return shares_text(self.shares)
 
 
 def _outside_availability(service, plan: Plan) -> PlannedVisit | None:
@@ -82,15 +88,8 @@ def _rules_after_facts(*, budget: Budget, service, plan: Plan, pays_household_re
             f"The visits must fall within the budget's plan ({budget.starts_on:%-d %B %Y} to "
             f"{budget.ends_on:%-d %B %Y}).", field="first_visit_on",
         )
-    if plan.kind == OrderKind.BLOCK and budget.period_start_for(plan.first_visit_on) != budget.period_start_for(
-        plan.last_visit_on
-    ):
-        start = budget.period_start_for(plan.first_visit_on)
-        end = period_end(period=budget.period, start=start)
-        raise OrderRefused(
-            f"A block of hours must be used within one budget period: choose an end date on or before "
-            f"{end:%-d %B %Y}, and book another block for the next period.", field="last_visit_on",
-        )
+    if plan.kind == OrderKind.BLOCK:
+        check_block_shares(plan, budget)
     if has_slots:
         _check_availability(service, plan)
     if (
@@ -138,10 +137,29 @@ def order_quote(
                       items_per_visit=items_per_visit, block_hours=block_hours)
     _placement_refusal(budget=budget, service=service, plan=plan, pays_household_relative=pays_household_relative)
     if plan.total_pence:  # advisory here (no lock); order_place checks again under the budget's lock
-        grouped = _by_period(budget, plan.lines)
-        _check_affordable(budget, {start: total for start, (_day, total) in grouped.items()})
+        grouped = _by_period(budget, reservation_lines(plan, budget))
+        shortfall = selectors.budget_shortfall(budget_id=budget.pk,
+                                               debits={start: total for start, (_day, total) in grouped.items()})
+        if shortfall is not None:
+            raise BudgetExceeded(_short_message(shortfall, grouped, plan), field="budget")
     balance = selectors.budget_balance(budget)
-    return Quote(plan=plan, left_before=balance.left, left_after=balance.left - plan.total_pence)
+    return Quote(plan=plan, left_before=balance.left, left_after=balance.left - plan.total_pence,
+                 shares=plan_shares(plan, budget))
+
+
+def _short_message(shortfall: selectors.Shortfall, grouped: dict, plan: Plan) -> str:
+    """The period rule's refusal in words; for a block across budget periods, naming the period whose share the
+    budget cannot afford and what that share costs."""
+    costs = sum(total for _day, total in grouped.values())
+    if plan.kind != OrderKind.BLOCK or len(grouped) < 2 or shortfall.period_starts_on not in grouped:
+        return _shortfall_message(shortfall, costs=costs)
+    share = grouped[shortfall.period_starts_on][1]
+    return (
+        f"The budget cannot afford this block: its hours for the budget period starting "
+        f"{shortfall.period_starts_on:%-d %B %Y} cost {format_pence(share)}, and with its hours for the earlier "
+        f"periods that period would be {format_pence(shortfall.short_pence)} short (counting what is saved from "
+        "earlier periods). Choose fewer hours or different dates."
+    )
 
 
 _ORDER_PLACE_SQL = (
@@ -200,8 +218,8 @@ def order_place(
     )
     order.full_clean(exclude=["holder", "budget", "service", "provider", "placed_by"], validate_unique=False,
                      validate_constraints=False)  # the database enforces both, without extra queries
-    # One reservation row per budget period the visits fall in (refuses days outside the plan).
-    grouped = _by_period(budget, plan.lines) if plan.total_pence else {}
+    # One reservation row per budget period the visits (or a block's shares) fall in (refuses days outside the plan).
+    grouped = _by_period(budget, reservation_lines(plan, budget)) if plan.total_pence else {}
     params = [
         budget.pk, idempotency_key, holder.pk, service.pk, service.provider_id, plan.kind, plan.first_visit_on,
         plan.last_visit_on, plan.weekdays, plan.visit_starts_at, plan.duration_minutes, plan.items_per_visit,
@@ -232,8 +250,7 @@ def order_place(
     if outcome == "short":
         shortfall = selectors.Shortfall(period_starts_on=short_starts, short_pence=short_pence,
                                         available_pence=available_pence)
-        costs = sum(total for _day, total in grouped.values())
-        raise BudgetExceeded(_shortfall_message(shortfall, costs=costs), field="budget")
+        raise BudgetExceeded(_short_message(shortfall, grouped, plan), field="budget")
     order.pk = order_id
     order.funding_route = funding_route  # as the locked row has it (it never changes)
     order._state.adding = False

@@ -15,6 +15,7 @@ from market.accounts.permissions import Capacity, capacity_for
 from market.core.audit import audit_record
 
 from .. import notifications, selectors
+from ..blocks import hours_text
 from ..exceptions import VisitRefused
 from ..models import Budget, Order, OrderKind, OrderStatus, Visit, VisitStatus
 from ..money import format_pence
@@ -207,13 +208,14 @@ def visit_record_block(
         if not order.first_visit_on <= day <= order.last_visit_on:
             raise VisitRefused(f"The block is for {order.first_visit_on:%-d %B} to {order.last_visit_on:%-d %B %Y}.",
                                field="actual_starts_at")
-        used, counted = selectors.block_usage(order)
-        left = order.block_minutes - used
-        if minutes > left:
-            raise VisitRefused(f"Only {left // 60} hours {left % 60} minutes are left in this block.",
-                               field="actual_ends_at")
-        cost = block_visit_cost(price_pence=order.unit_price_pence, used_minutes=used, counted_pence=counted,
-                                minutes=minutes)
+        use = _share_for(order, day)
+        if minutes > use.left_minutes:
+            raise VisitRefused(_share_used_up(order, use, day), field="actual_ends_at")
+        cost = block_visit_cost(price_pence=order.unit_price_pence, used_minutes=use.used_minutes,
+                                counted_pence=use.counted_pence, minutes=minutes,
+                                offset_minutes=use.share.offset_minutes)
+        if cost > use.reserved_pence - use.pending_pence:  # given back when its period (or the block) ended
+            raise VisitRefused(_share_given_back(order, use), field="actual_starts_at")
         [visit] = _visits_add(order, [Visit(
             order=order, starts_at=actual_starts_at, ends_at=actual_ends_at, cost_pence=cost,
             status=VisitStatus.DELIVERED, actual_starts_at=actual_starts_at, actual_ends_at=actual_ends_at,
@@ -232,28 +234,58 @@ def visit_record_block(
     return visit
 
 
-def blocks_close_expired(*, today: datetime.date | None = None, limit: int = 200) -> int:
-    """Blocks of hours past their last date give their unused money back; once no visit is waiting for an
-    answer they are completed. Skips budgets someone is changing now (the next run picks them up)."""
-    today = today or timezone.localdate()
-    due = list(
-        Order.objects.filter(kind=OrderKind.BLOCK, status__in=[OrderStatus.ACCEPTED, OrderStatus.ACTIVE],
-                             last_visit_on__lt=today)
-        .order_by("last_visit_on", "pk")
-        .values_list("pk", "budget_id")[:limit]
+def _share_for(order: Order, day: datetime.date) -> selectors.ShareUse:
+    """The share of the block (orders/blocks.py) for the budget period `day` falls in, with what it has used."""
+    start = order.budget.period_start_for(day)
+    return next(use for use in selectors.block_share_use(order) if use.share.period_starts_on == start)
+
+
+def _share_given_back(order: Order, use: selectors.ShareUse) -> str:
+    if use.share.minutes == order.block_minutes:  # the block is in one budget period
+        return "The block's unused hours were given back to the budget when it ended, so no more time can be recorded."
+    return (f"The unused hours for the budget period from {use.share.period_starts_on:%-d %B} to "
+            f"{use.ends_on:%-d %B %Y} were given back to the budget when that period ended, so no more time can be "
+            "recorded in it.")
+
+
+def _share_used_up(order: Order, use: selectors.ShareUse, day: datetime.date) -> str:
+    left = use.left_minutes
+    if use.share.minutes == order.block_minutes:  # the block is in one budget period
+        return f"Only {left // 60} hours {left % 60} minutes are left in this block."
+    later = [other for other in selectors.block_share_use(order) if other.share.first_day > day and other.left_minutes]
+    message = (
+        f"Only {hours_text(left)} of this block {'is' if left in (1, 60) else 'are'} left for the budget period from "
+        f"{use.share.period_starts_on:%-d %B} to {use.ends_on:%-d %B %Y} ({use.share.hours} of the block's hours are "
+        "for that period). Hours for a later period cannot be used before it starts: a budget's money for a later "
+        "period cannot be spent early."
     )
+    if later:
+        message += f" The block's hours for the next period can be used from {later[0].share.first_day:%-d %B}."
+    return message
+
+
+def blocks_close_expired(*, today: datetime.date | None = None, limit: int = 200) -> int:
+    """Blocks of hours give back the money a budget period's share has not used once that period has ended, and all
+    their unused money once their last date has passed; once no visit is waiting for an answer after the last date
+    they are completed. Skips budgets someone is changing now (the next run picks them up)."""
+    today = today or timezone.localdate()
     closed = 0
-    for order_id, budget_id in due:
+    for order_id, budget_id in selectors.blocks_due_to_close(today=today, limit=limit):
         with transaction.atomic():
             if _busy(budget_id):
                 continue
             order = Order.objects.select_for_update(of=("self",)).select_related("holder", "budget").get(pk=order_id)
             if order.status not in (OrderStatus.ACCEPTED, OrderStatus.ACTIVE):
                 continue
-            _release_block_rest(order, None, reason=f"{order.reference}: block ended {order.last_visit_on}")
-            if not selectors.order_has_open_visits(order):
-                _move(order, OrderStatus.COMPLETED, sides={Side.SYSTEM}, actor=None, capacity="system",
-                      reason="The block's end date has passed")
+            if order.last_visit_on >= today:  # only the shares of budget periods that have ended
+                _release_block_rest(order, None, ended_before=today,
+                                    reason=f"{order.reference}: unused hours of a budget period that has ended")
+                _complete_if_done(order, None)
+            else:
+                _release_block_rest(order, None, reason=f"{order.reference}: block ended {order.last_visit_on}")
+                if not selectors.order_has_open_visits(order):
+                    _move(order, OrderStatus.COMPLETED, sides={Side.SYSTEM}, actor=None, capacity="system",
+                          reason="The block's end date has passed")
             closed += 1
     return closed
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
 
-from .. import services
+from .. import selectors, services
 from ..forms import DeliveryForm, ReasonForm, ResolveForm
 from ..money import format_pence
 from ._access import order_for, visit_for
@@ -54,7 +54,7 @@ def block_record(request, order_id: int):
             return redirect("orders:order", order_id=order.pk)
     return render(request, "orders/form_page.html", {
         "form": form, "title": "Record time used from the block", "submit": "Record the visit", "order": order,
-        "back": ("orders:order", order.pk)})
+        "quote": selectors.shares_left_text(selectors.block_share_use(order)), "back": ("orders:order", order.pk)})
 
 
 @login_required

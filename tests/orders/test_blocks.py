@@ -87,11 +87,25 @@ def test_rounding_never_makes_the_visits_cost_more_than_the_block(holder, budget
     assert sum(costs) == order.total_pence == 1001
 
 
-def test_a_block_must_stay_within_one_budget_period(holder, service):
+def test_a_block_may_span_budget_periods_with_a_share_reserved_in_each(holder, service):
+    # Given weekly periods from today: the block's days 1-6 are in the first, 7-10 in the second
     budget = make_budget(holder=holder, ends_on=today() + datetime.timedelta(days=13))
-    with pytest.raises(OrderRefused, match="within one budget period: choose an end date on or before"):
-        place(user=holder.user, budget=budget, service=service, kind="block", block_hours=2,
-              first_visit_on=in_days(1), last_visit_on=in_days(10))
+
+    order = place(user=holder.user, budget=budget, service=service, kind="block", block_hours=2,
+                  first_visit_on=in_days(1), last_visit_on=in_days(10))
+
+    # 120 minutes over 10 days: 6/10 (72 minutes) in the first period, the rest (48) in the second
+    reservations = LedgerEntry.objects.filter(kind=EntryKind.RESERVATION, order=order).order_by("period_starts_on")
+    assert [(r.period_starts_on, r.effective_on, r.amount_pence) for r in reservations] == [
+        (today(), in_days(1), 2100), (in_days(7), in_days(7), 1400)]
+    assert order.total_pence == 3500
+
+
+def test_a_share_too_short_for_a_visit_is_refused(holder, service):
+    budget = make_budget(holder=holder, ends_on=today() + datetime.timedelta(days=13))
+    with pytest.raises(OrderRefused, match="leaves less than 15 minutes for the budget period from"):
+        place(user=holder.user, budget=budget, service=service, kind="block", block_hours=1,
+              first_visit_on=in_days(1), last_visit_on=in_days(7))
     assert LedgerEntry.objects.filter(kind=EntryKind.RESERVATION).count() == 0
 
 
@@ -136,6 +150,8 @@ def test_an_expired_block_gives_back_its_unused_money(holder, budget, service):
     order.refresh_from_db()
     assert order.status == OrderStatus.ACTIVE  # one visit still waits for an answer
     assert budget_balance(budget).committed == 1750
+    with pytest.raises(VisitRefused, match="unused hours were given back to the budget when it ended"):
+        _record(order, service, 60, hours_ago=2)
     visit_confirm(visit=visit, user=holder.user)
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED
