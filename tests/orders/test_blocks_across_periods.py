@@ -11,14 +11,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from invoicing.models import Invoice
+from invoicing.services import invoicing_run
 from orders.exceptions import BudgetExceeded, VisitRefused
 from orders.models import EntryKind, LedgerEntry, Order, OrderStatus, VisitStatus
 from orders.selectors import budget_balance, budget_periods, order_committed_by_period
 from orders.services import (
     blocks_close_expired,
     order_accept,
+    order_accept_proposal,
     order_cancel,
     order_place,
+    order_propose_change,
     visit_confirm,
     visit_record_block,
 )
@@ -244,3 +248,31 @@ def test_placing_twice_with_one_key_reserves_the_shares_once(holder, service):
 
     assert first.pk == again.pk
     assert LedgerEntry.objects.filter(order=first).count() == 2
+
+
+def test_accepting_a_new_price_reserves_the_shares_again(holder, service):
+    # Periods from today: the block's days 1-27 in the first, 28-55 in the second (27 and 28 of 55 days)
+    budget = make_budget(holder=holder, period="four_weekly", amount_pence=10_000, ends_on=_day(55))
+    order = place(user=holder.user, budget=budget, service=service, kind="block", block_hours=8,
+                  first_visit_on=in_days(1), last_visit_on=in_days(55))
+    assert order_committed_by_period(budget=budget, order=order) == {today(): 6854, in_days(28): 7146}
+
+    order_propose_change(order=order, by=service.owner, note="Weekend rates", unit_price_pence=2000)
+    order_accept_proposal(order=order, user=holder.user)
+
+    # 480 minutes: 235 and 245; at £20 an hour £78.33, then £163.33... less that: £81.67
+    assert order_committed_by_period(budget=budget, order=order) == {today(): 7833, in_days(28): 8167}
+    order.refresh_from_db()
+    assert (order.status, order.total_pence) == (OrderStatus.ACCEPTED, 16_000)
+
+
+def test_invoicing_bills_the_visits_of_every_period_at_their_cost(block, service, holder):
+    for visit in [_record(block, service, _at(_day(-10)), 180), _record(block, service, _just_gone(60), 60)]:
+        visit_confirm(visit=visit, user=holder.user)
+
+    result = invoicing_run(period_start=_day(-30), period_end=today())
+
+    invoice = Invoice.objects.get()
+    assert (result.invoices, result.visits) == (1, 2)
+    assert sorted(line.amount_pence for line in invoice.lines.all()) == [1750, 5250]
+    assert invoice.total_pence == 7000
