@@ -191,9 +191,10 @@ def order_cancel(*, order: Order, by: User, reason: str) -> Order:
     return order
 
 
-def _release_block_rest(order: Order, actor, *, reason: str, ended_before: datetime.date | None = None) -> None:
+def _release_block_rest(order: Order, actor, *, reason: str, ended_before: datetime.date | None = None) -> list:
     """Release what a block still has reserved, less what its delivered or disputed visits may yet cost: in every
-    budget period, or with `ended_before` only in the periods that ended before that day (orders/blocks.py)."""
+    budget period, or with `ended_before` only in the periods that ended before that day (orders/blocks.py). Returns
+    the release entries written."""
     pending = defaultdict(int)
     for visit in order.visits.filter(status__in=[VisitStatus.DELIVERED, VisitStatus.DISPUTED]):
         pending[order.budget.period_start_for(timezone.localtime(visit.starts_at).date())] += visit.cost_pence
@@ -202,9 +203,10 @@ def _release_block_rest(order: Order, actor, *, reason: str, ended_before: datet
         committed = {start: amount for start, amount in committed.items()
                      if period_end(period=order.budget.period, start=start) < ended_before}
     lines = [(start, amount - pending[start]) for start, amount in committed.items() if amount - pending[start] > 0]
-    if lines:
-        budget_release(budget=order.budget, lines=lines, order=order, actor=actor, on_behalf_of=order.holder,
-                       reason=reason)
+    if not lines:
+        return []
+    return budget_release(budget=order.budget, lines=lines, order=order, actor=actor, on_behalf_of=order.holder,
+                          reason=reason)
 
 
 def _complete_if_done(order: Order, actor: User | None) -> None:

@@ -264,6 +264,23 @@ def _share_used_up(order: Order, use: selectors.ShareUse, day: datetime.date) ->
     return message
 
 
+def _tell_share_given_back(order: Order, uses: list[selectors.ShareUse], released: list) -> None:
+    """Tell the holder's side what an ended budget period's share of a block did not use and gave back."""
+    by_start = {use.share.period_starts_on: use for use in uses}
+    for entry in released:
+        use = by_start[entry.period_starts_on]
+        verb = "was" if use.left_minutes in (1, 60) else "were"
+        notifications.tell_holder(
+            order, "unused hours went back to the budget",
+            f"{hours_text(use.left_minutes)} of your block of hours with {order.provider} for the budget period from "
+            f"{use.share.period_starts_on:%-d %B} to {use.ends_on:%-d %B %Y} {verb} not used by the end of that "
+            f"period, so the {format_pence(entry.amount_pence)} set aside for them is back in the budget (money not "
+            f"used in one period carries forward). The block's hours for later periods can still be used until "
+            f"{order.last_visit_on:%-d %B %Y}.",
+            key=f"order-{order.pk}-block-period-{entry.period_starts_on.isoformat()}-given-back",
+        )
+
+
 def blocks_close_expired(*, today: datetime.date | None = None, limit: int = 200) -> int:
     """Blocks of hours give back the money a budget period's share has not used once that period has ended, and all
     their unused money once their last date has passed; once no visit is waiting for an answer after the last date
@@ -278,8 +295,11 @@ def blocks_close_expired(*, today: datetime.date | None = None, limit: int = 200
             if order.status not in (OrderStatus.ACCEPTED, OrderStatus.ACTIVE):
                 continue
             if order.last_visit_on >= today:  # only the shares of budget periods that have ended
-                _release_block_rest(order, None, ended_before=today,
-                                    reason=f"{order.reference}: unused hours of a budget period that has ended")
+                uses = selectors.block_share_use(order)
+                released = _release_block_rest(
+                    order, None, ended_before=today,
+                    reason=f"{order.reference}: unused hours of a budget period that has ended")
+                _tell_share_given_back(order, uses, released)
                 _complete_if_done(order, None)
             else:
                 _release_block_rest(order, None, reason=f"{order.reference}: block ended {order.last_visit_on}")

@@ -147,7 +147,8 @@ def test_a_later_period_share_used_up_is_refused_too(block, service):
         _record(block, service, _just_gone(90) - datetime.timedelta(hours=4), 90)
 
 
-def test_a_periods_unused_share_goes_back_to_the_budget_when_the_period_ends(block, budget, service, holder):
+def test_a_periods_unused_share_goes_back_to_the_budget_when_the_period_ends(block, budget, service, holder,
+                                                                            mailoutbox, send_outbox):
     visit = _record(block, service, _at(_day(-10)), 180)  # waiting for an answer: its £52.50 stays reserved
 
     assert blocks_close_expired(today=today()) == 1
@@ -160,6 +161,14 @@ def test_a_periods_unused_share_goes_back_to_the_budget_when_the_period_ends(blo
     assert (release.period_starts_on, release.amount_pence) == (_day(-30), 1750)
     assert blocks_close_expired(today=today()) == 1  # nothing more to give back, nothing written
     assert LedgerEntry.objects.filter(order=block, kind=EntryKind.RELEASE).count() == 1
+    send_outbox()
+    [told] = [mail for mail in mailoutbox if "unused hours went back" in mail.subject]
+    assert told.to == [holder.user.email]
+    assert told.body == (
+        f"1 hour of your block of hours with {service.provider} for the budget period from {_day(-30):%-d %B} to "
+        f"{_day(-3):%-d %B %Y} was not used by the end of that period, so the £17.50 set aside for them is back in "
+        "the budget (money not used in one period carries forward). The block's hours for later periods can still "
+        f"be used until {_day(53):%-d %B %Y}.")
 
     with pytest.raises(VisitRefused, match="were given back to the budget when that period ended"):
         _record(block, service, _at(_day(-8)), 30)
