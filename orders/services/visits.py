@@ -26,6 +26,7 @@ from ._common import (
     _holder_side,
     _move,
     _provider_only,
+    _refuse_alone_if_shared,
     _visits_add,
     _visits_move,
     order_lock,
@@ -54,6 +55,7 @@ def visit_record_delivery(
         raise VisitRefused("A visit cannot last more than 16 hours. Check the times.", field="actual_ends_at")
     with transaction.atomic():
         order, visit = visit_lock(visit.pk)
+        _refuse_alone_if_shared(order)
         _provider_only(by, order)
         if visit.status == VisitStatus.SCHEDULED and actual_starts_at < visit.starts_at - datetime.timedelta(days=1):
             raise VisitRefused("That is more than a day before the visit was booked. Check the date.",
@@ -89,6 +91,7 @@ def visit_confirm(*, visit: Visit, user: User) -> Visit:
     its reserved money becomes spend."""
     with transaction.atomic():
         order, visit = visit_lock(visit.pk)
+        _refuse_alone_if_shared(order)
         capacity, sides = _holder_side(user, order.holder, ConsentScope.CONFIRM_VISITS)
         _visits_move(order, [visit], VisitStatus.CONFIRMED, sides=sides, actor=user, capacity=str(capacity),
                      answered_by=user, answered_at=timezone.now())

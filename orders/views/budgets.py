@@ -39,6 +39,7 @@ def budget_statement(request, budget_id: int):
         "entries": selectors.budget_ledger(budget, limit=100),
         "may_adjust": selectors.may_manage_budget(request.user, budget.holder),
         "categories": selectors.budget_categories(budget),
+        "shares": selectors.shares_for_budget(budget),
     }
     return render(request, "orders/budget_statement.html", context)
 
