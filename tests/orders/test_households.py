@@ -31,6 +31,7 @@ from orders.sharing import split_pence
 from tests import factories
 
 from .helpers import a_slot_just_gone, in_days, make_budget, make_service, place
+from .test_budget_concurrency import run_at_once
 
 WEEKLY = {"kind": "weekly", "visit_starts_at": datetime.time(10, 0), "duration_minutes": 120}
 
@@ -303,3 +304,28 @@ def test_only_a_coordinator_of_everyone_records_a_household(brothers, coordinato
     with pytest.raises(OrderRefused) as refused:
         household_record(by=coordinator, name="Twice", people=[first, third])
     assert refused.value.message == "Daniel Okafor is already in The Okafor household."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_shared_bookings_placed_at_once_from_both_sides_never_overspend(brothers):
+    # Given £100.00 in each brother's budget this week, and ten shared bookings of £35.00 split 50/50 (£17.50 from
+    # each budget) placed at the same moment, five with Daniel first and five with Samuel first...
+    coordinator, first, second, first_budget, second_budget, service = brothers
+    sides = [(first_budget, second), (second_budget, first)]
+
+    def book(index):
+        budget, partner = sides[index % 2]
+        return place_shared(coordinator, budget, partner, service, first_percent=50, kind="one_off",
+                            first_visit_on=in_days(2), last_visit_on=None, weekdays=[])
+
+    results = run_at_once(10, book)
+
+    # ...exactly the five affordable ones are placed (5 x £17.50 = £87.50 of each budget), both parts each, and the
+    # other five are refused with nothing written: no deadlock between the two lock orders, no budget below zero.
+    placed = [r for r in results if isinstance(r, SharedBooking)]
+    refused = [r for r in results if isinstance(r, BudgetExceeded)]
+    assert (len(placed), len(refused)) == (5, 5), [r for r in results if not isinstance(r, SharedBooking)]
+    assert SharedBooking.objects.count() == 5 and Order.objects.count() == 10
+    for budget in (first_budget, second_budget):
+        assert _reserved(budget) == 5 * 1750
+        assert budget_balance(budget).left == 10_000 - 5 * 1750
