@@ -306,3 +306,19 @@ class ShareForm(GovFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partner"].choices = [(partner.pk, partner.display_name) for partner in partners]
         self.fields["first_percent"].label = f"{person.display_name}'s share, in percent"
+
+
+class HouseholdForm(GovFormMixin, forms.Form):
+    """A coordinator records who lives with a person (orders.services.household_record checks every rule)."""
+
+    name = forms.CharField(label="What is the household called?", max_length=150,
+                           help_text="How the family knows it, for example 'The Baxter household'.",
+                           error_messages={"required": "Enter a name for the household"})
+    people = forms.TypedMultipleChoiceField(
+        label="Who else lives in the household?", widget=forms.CheckboxSelectMultiple, coerce=int,
+        error_messages={"required": "Choose at least one person", "invalid_choice": "Choose people listed here"},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].choices = [(person.pk, person.display_name) for person in candidates]

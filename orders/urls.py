@@ -6,6 +6,7 @@ app_name = "orders"
 
 urlpatterns = [
     path("people/<int:person_id>/budgets/", budgets.budgets_for_person, name="budgets"),
+    path("people/<int:person_id>/household/", household.household, name="household"),
     path("people/<int:person_id>/orders/", order_pages.orders_for_person, name="person-orders"),
     path("budgets/<int:budget_id>/", budgets.budget_statement, name="budget"),
     path("budgets/<int:budget_id>/adjust/", budgets.budget_adjust, name="budget-adjust"),

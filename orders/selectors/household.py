@@ -126,3 +126,11 @@ def dashboard_as_bookings(dashboard: dict) -> dict:
     for visit in shown["to_record"]:
         visit.shared_booking = bookings.get(visit.order_id)
     return shown
+
+
+def household_candidates(user, person: Person) -> list[Person]:
+    """Who a coordinator may put in one household with `person`: others in their caseload in no household yet."""
+    return list(
+        Person.objects.filter(caseload_assignments__coordinator=user, household_membership__isnull=True)
+        .exclude(pk=person.pk).distinct().order_by("full_name", "pk")
+    )

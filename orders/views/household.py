@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from market.accounts.models import ConsentScope
-from market.accounts.permissions import capacity_for
+from market.accounts.permissions import Capacity, capacity_for, person_access
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
 
 from .. import selectors, services
-from ..forms import DeliveryForm, ReasonForm, ShareForm
+from ..forms import DeliveryForm, HouseholdForm, ReasonForm, ShareForm
 from ..transitions import Side, allowed_targets
 from ._access import found, order_sides
 from .ordering import _draft, _go_to, _posted_key, _service
@@ -224,3 +224,26 @@ def shared_visit_confirm(request, booking_id: int, visit_id: int):
     else:
         messages.success(request, "Visit confirmed. Each budget pays its share.")
     return redirect("orders:shared", booking_id=booking.pk)
+
+
+@login_required
+def household(request, person_id: int):
+    """Who a person lives with and may share support with; their coordinator records the household here."""
+    person = found(selectors.person_get(person_id), "person")
+    acting = person_access(request.user, person, ConsentScope.VIEW, request=request)
+    current = selectors.household_of(person)
+    may_record = current is None and capacity_for(request.user, person, ConsentScope.ORDER) is Capacity.COORDINATOR
+    candidates = selectors.household_candidates(request.user, person) if may_record else []
+    form = HouseholdForm(posted(request), candidates=candidates) if may_record else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        chosen = [p for p in candidates if p.pk in form.cleaned_data["people"]]
+        try:
+            services.household_record(by=request.user, name=form.cleaned_data["name"], people=[person, *chosen])
+        except DomainError as error:
+            add_refusal(form, error.field, error.message)
+        else:
+            messages.success(request, "Household recorded. They can now share bookings.")
+            return redirect("orders:household", person_id=person.pk)
+    return render(request, "orders/household.html", {
+        "person": person, "acting": acting, "household": current,
+        "partners": selectors.household_partners(person), "form": form, "candidates": candidates})

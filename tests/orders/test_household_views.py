@@ -132,3 +132,23 @@ def test_a_stranger_cannot_see_a_shared_booking(client, brothers):
     booking = place_shared(coordinator, first_budget, second, service)
     client.force_login(factories.HolderUserFactory())
     assert client.get(reverse("orders:shared", args=[booking.pk])).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_coordinator_records_a_household_on_its_page(client, coordinator):
+    first, second = factories.PersonFactory(full_name="Ann Lee"), factories.PersonFactory(full_name="Bea Lee")
+    for person in (first, second):
+        factories.CaseloadFactory(person=person, coordinator=coordinator)
+    client.force_login(coordinator)
+    url = reverse("orders:household", args=[first.pk])
+
+    blank = client.post(url, {"name": "", "people": []})
+    recorded = client.post(url, {"name": "The Lee household", "people": [str(second.pk)]})
+
+    assert blank.status_code == HTTPStatus.OK
+    assert set(blank.context["form"].errors) == {"name", "people"}
+    assert recorded.status_code == HTTPStatus.FOUND
+    page = client.get(url).content.decode()
+    assert "is in The Lee household, with Bea Lee" in page
+    client.force_login(first.user)
+    budgets = client.get(reverse("orders:budgets", args=[first.pk])).content.decode()
+    assert "Ann Lee lives with Bea Lee and can share bookings with them." in budgets
