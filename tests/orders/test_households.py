@@ -6,6 +6,7 @@ import datetime
 import uuid
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from invoicing.models import InvoiceLine
@@ -14,6 +15,7 @@ from market.accounts.models import ConsentScope, FundingRoute
 from market.accounts.services import consent_grant
 from orders.exceptions import BudgetExceeded, OrderRefused
 from orders.models import EntryKind, LedgerEntry, Order, OrderStatus, SharedBooking, Visit, VisitStatus
+from orders.notifications import new_orders_tell_providers
 from orders.selectors import budget_balance, shared_visit_pairs, shares_for_budget
 from orders.services import (
     household_record,
@@ -329,3 +331,18 @@ def test_shared_bookings_placed_at_once_from_both_sides_never_overspend(brothers
     for budget in (first_budget, second_budget):
         assert _reserved(budget) == 5 * 1750
         assert budget_balance(budget).left == 10_000 - 5 * 1750
+
+
+def test_the_provider_is_emailed_once_about_a_shared_booking(brothers, send_outbox):
+    coordinator, _first, second, first_budget, _second_budget, service = brothers
+    booking = place_shared(coordinator, first_budget, second, service, first_percent=60)
+
+    assert new_orders_tell_providers() == 2  # both orders are marked told...
+    send_outbox()
+
+    [email] = mail.outbox  # ...with one email, for the booking
+    assert email.subject.endswith("a new shared booking")
+    assert ("Daniel Okafor and Samuel Okafor, who live together, have asked for" in email.body
+            and "(60% and 40%): 2 visit(s), £70.00 in all" in email.body)
+    assert email.body.endswith(f"/orders/shared/{booking.pk}/")
+    assert not Order.objects.filter(provider_told_at__isnull=True).exists()
