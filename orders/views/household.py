@@ -135,7 +135,10 @@ def shared_booking(request, booking_id: int):
     return render(request, "orders/shared_booking.html", {
         "booking": booking, "order": first, "is_provider": is_provider, "may_confirm": may_confirm,
         "targets": allowed_targets(current=first.status, sides=sides) if may_act_for_both else set(),
-        "parts": [(booking.first_order, booking.first_percent), (booking.second_order, booking.second_percent)],
+        # each part's budget and order page only to those who may see that person's (the provider sees both)
+        "parts": [(order, percent, is_provider or bool(capacity_for(request.user, order.holder, ConsentScope.VIEW)))
+                  for order, percent in ((booking.first_order, booking.first_percent),
+                                         (booking.second_order, booking.second_percent))],
         "pairs": selectors.shared_visit_pairs(booking), "now": timezone.now(),
     })
 

@@ -152,3 +152,17 @@ def test_a_coordinator_records_a_household_on_its_page(client, coordinator):
     client.force_login(first.user)
     budgets = client.get(reverse("orders:budgets", args=[first.pk])).content.decode()
     assert "Ann Lee lives with Bea Lee and can share bookings with them." in budgets
+
+
+def test_each_brother_sees_the_booking_but_not_the_others_budget(client, brothers):
+    coordinator, first, second, first_budget, _second_budget, service = brothers
+    booking = place_shared(coordinator, first_budget, second, service)
+    client.force_login(first.user)
+
+    page = client.get(reverse("orders:shared", args=[booking.pk])).content.decode()
+
+    assert "shared by Daniel Okafor and Samuel Okafor" in page
+    assert reverse("orders:order", args=[booking.first_order.pk]) in page
+    assert reverse("orders:order", args=[booking.second_order.pk]) not in page
+    assert "Their own budget" in page
+    assert "Cancel the booking" not in page  # Daniel may not act for Samuel
