@@ -54,8 +54,8 @@ def order_accept(*, order: Order, by: User) -> Order:
     """The provider accepts: the order's visits are booked."""
     with transaction.atomic():
         order = order_lock(order.pk)
-        _refuse_alone_if_shared(order)
         _provider_only(by, order)
+        _refuse_alone_if_shared(order)
         _move(order, OrderStatus.ACCEPTED, sides={Side.PROVIDER}, actor=by, capacity="provider")
         _book_visits(order, actor=by, capacity="provider", reason=f"{order.reference} accepted")
         audit_record(action="order.accepted", actor=by, on_behalf_of=order.holder, target=order,
@@ -71,8 +71,8 @@ def order_decline(*, order: Order, by: User, reason: str) -> Order:
         raise OrderRefused("Say why you are declining. The person will see it.", field="reason")
     with transaction.atomic():
         order = order_lock(order.pk)
-        _refuse_alone_if_shared(order)
         _provider_only(by, order)
+        _refuse_alone_if_shared(order)
         _move(order, OrderStatus.DECLINED, sides={Side.PROVIDER}, actor=by, capacity="provider", reason=reason)
         budget_release(budget=order.budget, order=order, actor=by, on_behalf_of=order.holder,
                        reason=f"{order.reference} declined")
@@ -100,8 +100,8 @@ def order_propose_change(
         raise OrderRefused("Enter a price above £0.", field="unit_price_pence")
     with transaction.atomic():
         order = order_lock(order.pk)
-        _refuse_alone_if_shared(order)
         _provider_only(by, order)
+        _refuse_alone_if_shared(order)
         _proposed_plan(order, unit_price_pence, first_visit_on, visit_starts_at)  # refuses a bad proposal
         _move(order, OrderStatus.CHANGES_PROPOSED, sides={Side.PROVIDER}, actor=by, capacity="provider", reason=note)
         order.proposed_unit_price_pence = unit_price_pence
@@ -133,8 +133,8 @@ def order_accept_proposal(*, order: Order, user: User) -> Order:
     changing nothing, if the budget cannot afford it) and the order is accepted."""
     with transaction.atomic():
         order = order_lock(order.pk)
-        _refuse_alone_if_shared(order)
         capacity, sides = _holder_side(user, order.holder, ConsentScope.ORDER)
+        _refuse_alone_if_shared(order)
         transition_check(current=order.status, target=OrderStatus.ACCEPTED, sides=sides)
         plan = _proposed_plan(order, order.proposed_unit_price_pence, order.proposed_first_visit_on,
                               order.proposed_visit_starts_at)
@@ -176,8 +176,8 @@ def order_cancel(*, order: Order, by: User, reason: str) -> Order:
         raise OrderRefused("Say why the order is being cancelled.", field="reason")
     with transaction.atomic():
         order = order_lock(order.pk)
-        _refuse_alone_if_shared(order)
         capacity, sides = _sides_for(by, order)
+        _refuse_alone_if_shared(order)
         transition_check(current=order.status, target=OrderStatus.CANCELLED, sides=sides)
         booked = list(Visit.objects.select_for_update().filter(order=order, status=VisitStatus.SCHEDULED))
         soon = timezone.now() + datetime.timedelta(hours=NOTICE_HOURS)

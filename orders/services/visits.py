@@ -55,8 +55,8 @@ def visit_record_delivery(
         raise VisitRefused("A visit cannot last more than 16 hours. Check the times.", field="actual_ends_at")
     with transaction.atomic():
         order, visit = visit_lock(visit.pk)
-        _refuse_alone_if_shared(order)
         _provider_only(by, order)
+        _refuse_alone_if_shared(order)
         if visit.status == VisitStatus.SCHEDULED and actual_starts_at < visit.starts_at - datetime.timedelta(days=1):
             raise VisitRefused("That is more than a day before the visit was booked. Check the date.",
                                field="actual_starts_at")
@@ -91,8 +91,8 @@ def visit_confirm(*, visit: Visit, user: User) -> Visit:
     its reserved money becomes spend."""
     with transaction.atomic():
         order, visit = visit_lock(visit.pk)
-        _refuse_alone_if_shared(order)
         capacity, sides = _holder_side(user, order.holder, ConsentScope.CONFIRM_VISITS)
+        _refuse_alone_if_shared(order)
         _visits_move(order, [visit], VisitStatus.CONFIRMED, sides=sides, actor=user, capacity=str(capacity),
                      answered_by=user, answered_at=timezone.now())
         _settle(order, visit, pay=True, actor=user, reason=f"{order.reference} visit {visit.pk} confirmed")
