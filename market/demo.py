@@ -69,6 +69,7 @@ USERS = [
     ("dave@demo.example", "Dave Turner", [Role.BUDGET_HOLDER], False),
     ("peter@demo.example", "Peter Lowe", [Role.BUDGET_HOLDER], False),
     ("susan@demo.example", "Susan Hughes", [Role.SUPPORTER], False),
+    ("linda@demo.example", "Linda Baxter", [Role.SUPPORTER], False),
     ("carol.coordinator@demo.example", "Carol Wright", [Role.COORDINATOR], False),
     ("cath.commissioner@demo.example", "Cath Bennett", [Role.COMMISSIONER], True),
     ("fin@demo.example", "Femi Okafor", [Role.FINANCE], False),
@@ -88,6 +89,11 @@ PEOPLE = [
      "Being with other people who like making things.", "Easy read; a phone call before a visit"),
     ("Peter Lowe", "peter@demo.example", FundingRoute.SELF_FUNDED, "Aspull", None,
      "Keeping the garden going since my wife died.", ""),
+    # Two adult brothers who live with their mother Linda and share a support worker's hours (a household).
+    ("Tom Baxter", None, FundingRoute.DIRECT_PAYMENT, "Scholes", None,
+     "Going out with my brother: the market, the rugby, the pictures.", "Short sentences; give me time to answer"),
+    ("Joe Baxter", None, FundingRoute.COUNCIL_MANAGED, "Scholes", None,
+     "Doing things with Tom, and getting better at the shops on my own.", "Easy read"),
 ]
 
 def demo_totp_key(email: str) -> str:
@@ -149,7 +155,7 @@ def load_people() -> None:
         people[full_name] = person
 
     coordinator = users["carol.coordinator@demo.example"]
-    for name in ("Margaret Hughes", "Dave Turner", "Jane Ashworth"):
+    for name in ("Margaret Hughes", "Dave Turner", "Jane Ashworth", "Tom Baxter", "Joe Baxter"):
         CaseloadAssignment.objects.get_or_create(coordinator=coordinator, person=people[name])
 
     margaret = people["Margaret Hughes"]
@@ -160,6 +166,12 @@ def load_people() -> None:
             scopes=[ConsentScope.VIEW, ConsentScope.ORDER, ConsentScope.CONFIRM_VISITS],
             granted_by=margaret.user,
         )
+    linda = users["linda@demo.example"]
+    for name in ("Tom Baxter", "Joe Baxter"):  # their mother books and confirms for both (no logins of their own)
+        if not people[name].consents.filter(supporter=linda).exists():
+            consent_grant(holder=people[name], supporter=linda, relationship="Mother",
+                          scopes=[ConsentScope.VIEW, ConsentScope.ORDER, ConsentScope.CONFIRM_VISITS],
+                          granted_by=coordinator)
 
 
 def _give_commissioners_admin_access(commissioner: User) -> None:

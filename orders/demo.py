@@ -10,10 +10,14 @@ Budgets:
 - Dave Turner: council-managed account, £200.00 every four weeks.
 - Jane Ashworth: individual service fund held by Scholes Care Co-operative, £494.00 every four weeks.
 - Peter Lowe: self-funded, £400.00 every four weeks.
+- Tom and Joe Baxter, brothers in one household (their mother Linda books for both): Tom a direct payment of
+  £120.00 a week, Joe a council-managed account of £100.00 a week.
 
 Orders (Margaret, from Scholes Care Co-operative's "Personal care at home"; Dave, from Jo's Companions'
 "Getting out and about"): one in each state: placed, accepted, declined, changes proposed, active (one
-visit confirmed, one waiting for confirmation, more booked), completed, cancelled, disputed.
+visit confirmed, one waiting for confirmation, more booked), completed, cancelled, disputed. And one shared
+booking: Jo takes Tom and Joe out together on Wednesdays, split 60/40 between their budgets, last week's outing
+recorded and confirmed.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from market.taxonomy.models import Category
 from providers.models import Provider, Service
 
 from . import services
-from .models import Budget, BudgetPeriod, Order, Visit
+from .models import Budget, BudgetPeriod, Household, Order, SharedBooking, Visit
 
 NAMESPACE = uuid.UUID("6f1f6b1e-4d0b-4a52-9a59-0b5f1b1e0d04")
 
@@ -42,6 +46,10 @@ BUDGETS = [
     ("Jane Ashworth", FundingRoute.INDIVIDUAL_SERVICE_FUND, BudgetPeriod.FOUR_WEEKLY, 49_400,
      ["Activities and groups", "Companionship", "Skills and learning"], "scholes-care-cooperative"),
     ("Peter Lowe", FundingRoute.SELF_FUNDED, BudgetPeriod.FOUR_WEEKLY, 40_000, [], None),
+    ("Tom Baxter", FundingRoute.DIRECT_PAYMENT, BudgetPeriod.WEEKLY, 12_000,
+     ["Getting out and about", "Companionship", "Activities and groups"], None),
+    ("Joe Baxter", FundingRoute.COUNCIL_MANAGED, BudgetPeriod.WEEKLY, 10_000,
+     ["Getting out and about", "Companionship", "Skills and learning"], None),
 ]
 
 
@@ -162,5 +170,36 @@ def load_orders(budgets: dict[str, Budget]) -> None:
         _deliver(second, jo, "Sailing club open day.")
 
 
+def load_shared_booking(budgets: dict[str, Budget]) -> None:
+    """The Baxter household, and Jo's Wednesday outings shared by Tom (60%) and Joe (40%)."""
+    tom, joe = budgets["Tom Baxter"], budgets["Joe Baxter"]
+    carol = User.objects.get(email="carol.coordinator@demo.example")
+    if not Household.objects.filter(members__person=tom.holder).exists():
+        services.household_record(by=carol, name="The Baxter household", people=[tom.holder, joe.holder])
+    try:
+        outings = Service.objects.get(provider__slug="jos-companions", title="Getting out and about")
+    except Service.DoesNotExist:
+        return
+    if SharedBooking.objects.filter(idempotency_key=_key("shared")).exists():
+        return
+    linda = User.objects.get(email="linda@demo.example")
+    jo = User.objects.get(email="jo@demo.example")
+    today = timezone.localdate()
+    wednesday = today - datetime.timedelta(days=(today.weekday() - 2) % 7 or 7)  # the last Wednesday before today
+    booking = services.shared_booking_place(
+        user=linda, budget=tom, partner=joe.holder, first_percent=60, service=outings, kind="weekly", weekdays=[2],
+        first_visit_on=wednesday, last_visit_on=wednesday + datetime.timedelta(days=21),
+        visit_starts_at=datetime.time(10), duration_minutes=180, idempotency_key=_key("shared"),
+        now=timezone.now() - datetime.timedelta(days=9),
+        notes="Tom and Joe together. Joe is practising paying at the tills.")
+    services.shared_booking_accept(booking=booking, by=jo)
+    first = Visit.objects.filter(order=booking.first_order).order_by("starts_at").first()
+    services.shared_visit_record(booking=booking, visit=first, by=jo, actual_starts_at=first.starts_at,
+                                 actual_ends_at=first.ends_at, notes="Wigan market, then chips. Joe paid by himself.")
+    services.shared_visit_confirm(booking=booking, visit=first, user=linda)
+
+
 def load() -> None:
-    load_orders(load_budgets())
+    budgets = load_budgets()
+    load_orders(budgets)
+    load_shared_booking(budgets)

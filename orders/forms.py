@@ -281,3 +281,44 @@ class SecondOrderForm(GovFormMixin, forms.Form):
         error_messages={"required": "Choose whether to place this order as well",
                         "invalid_choice": "Choose one of the options listed"},
     )
+
+
+class ShareForm(GovFormMixin, forms.Form):
+    """Who shares a booking, and how the cost is split (orders.services.household checks every rule)."""
+
+    partner = forms.TypedChoiceField(label="Who shares this support?", widget=forms.RadioSelect, coerce=int,
+                                     error_messages={"required": "Choose who shares it",
+                                                     "invalid_choice": "Choose one of the people listed"})
+    first_percent = forms.IntegerField(
+        min_value=1, max_value=99, widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
+        error_messages={"required": "Enter a share in percent", "min_value": "Enter a share of at least 1%",
+                        "max_value": "Enter a share of at most 99%", "invalid": "Enter a whole number"},
+    )
+    second_percent = forms.IntegerField(
+        label="The other person's share, in percent", min_value=1, max_value=99,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
+        help_text="The two shares must add up to 100.",
+        error_messages={"required": "Enter a share in percent", "min_value": "Enter a share of at least 1%",
+                        "max_value": "Enter a share of at most 99%", "invalid": "Enter a whole number"},
+    )
+
+    def __init__(self, *args, person, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].choices = [(partner.pk, partner.display_name) for partner in partners]
+        self.fields["first_percent"].label = f"{person.display_name}'s share, in percent"
+
+
+class HouseholdForm(GovFormMixin, forms.Form):
+    """A coordinator records who lives with a person (orders.services.household_record checks every rule)."""
+
+    name = forms.CharField(label="What is the household called?", max_length=150,
+                           help_text="How the family knows it, for example 'The Baxter household'.",
+                           error_messages={"required": "Enter a name for the household"})
+    people = forms.TypedMultipleChoiceField(
+        label="Who else lives in the household?", widget=forms.CheckboxSelectMultiple, coerce=int,
+        error_messages={"required": "Choose at least one person", "invalid_choice": "Choose people listed here"},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].choices = [(person.pk, person.display_name) for person in candidates]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from market.core.links import absolute_reverse
 from market.outbox.services import outbox_enqueue
 
 
@@ -70,11 +71,39 @@ def order_placed_send(order_id: int) -> bool:
         if not claimed:
             return False  # already told (or no such order)
         order = Order.objects.select_related("holder", "provider", "service").get(pk=order_id)
+        shared = _shared_booking(order)
+        if shared is not None:  # one email for a shared booking, sent with its first order
+            if order.pk == shared.first_order_id:
+                _shared_booking_placed_send(shared)
+            return True
         body = (f"{order.holder.display_name} has asked for {order.service}: {order.visit_count} visit(s), "
                 f"{format_pence(order.total_pence)}. Sign in to accept, decline or propose a change.")
         _send(lambda: provider_addresses(order.provider), f"{order.reference}: a new order", body,
               key=f"order-placed:{order.pk}")
     return True
+
+
+def _shared_booking(order):
+    from django.db.models import Q
+
+    from .models import SharedBooking
+
+    return (SharedBooking.objects.select_related("first_order__holder", "second_order__holder", "first_order__service",
+                                                 "first_order__provider")
+            .filter(Q(first_order_id=order.pk) | Q(second_order_id=order.pk)).first())
+
+
+def _shared_booking_placed_send(shared) -> None:
+    from .money import format_pence
+
+    first, second = shared.first_order, shared.second_order
+    body = (f"{first.holder.display_name} and {second.holder.display_name}, who live together, have asked for "
+            f"{first.service} as one booking shared between their budgets ({shared.first_percent}% and "
+            f"{shared.second_percent}%): {first.visit_count} visit(s), "
+            f"{format_pence(first.total_pence + second.total_pence)} in all. Accept or decline it once, for both: "
+            f"{absolute_reverse('orders:shared', args=[shared.pk])}")
+    _send(lambda: provider_addresses(first.provider), "a new shared booking", body,
+          key=f"shared-booking-placed:{shared.pk}")
 
 
 def new_orders_tell_providers(*, limit: int = 500) -> int:

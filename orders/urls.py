@@ -1,16 +1,19 @@
 from django.urls import path
 
-from .views import budgets, order_pages, ordering, talk, visits
+from .views import budgets, household, order_pages, ordering, talk, visits
 
 app_name = "orders"
 
 urlpatterns = [
     path("people/<int:person_id>/budgets/", budgets.budgets_for_person, name="budgets"),
+    path("people/<int:person_id>/household/", household.household, name="household"),
     path("people/<int:person_id>/orders/", order_pages.orders_for_person, name="person-orders"),
     path("budgets/<int:budget_id>/", budgets.budget_statement, name="budget"),
     path("budgets/<int:budget_id>/adjust/", budgets.budget_adjust, name="budget-adjust"),
     path("new/<int:service_id>/", ordering.order_new, name="new"),
     path("new/<int:service_id>/for/<int:person_id>/check/", ordering.order_check, name="check"),
+    path("new/<int:service_id>/for/<int:person_id>/share/", household.share_question, name="share"),
+    path("new/<int:service_id>/for/<int:person_id>/share/check/", household.share_check, name="share-check"),
     path("new/<int:service_id>/for/<int:person_id>/<slug:step>/", ordering.order_question, name="question"),
     path("provider/", order_pages.provider_dashboard, name="provider-dashboard"),
     path("<int:order_id>/", order_pages.order_detail, name="order"),
@@ -31,4 +34,12 @@ urlpatterns = [
     path("concerns/", talk.concern_queue, name="concerns"),
     path("concerns/<int:concern_id>/", talk.concern_detail, name="concern"),
     path("concerns/new/<int:provider_id>/", talk.concern_raise, name="concern-raise"),
+    path("shared/<int:booking_id>/", household.shared_booking, name="shared"),
+    path("shared/<int:booking_id>/accept/", household.shared_accept, name="shared-accept"),
+    path("shared/<int:booking_id>/decline/", household.shared_decline, name="shared-decline"),
+    path("shared/<int:booking_id>/cancel/", household.shared_cancel, name="shared-cancel"),
+    path("shared/<int:booking_id>/visits/<int:visit_id>/record/", household.shared_visit_record,
+         name="shared-visit-record"),
+    path("shared/<int:booking_id>/visits/<int:visit_id>/confirm/", household.shared_visit_confirm,
+         name="shared-visit-confirm"),
 ]

@@ -7,6 +7,7 @@ Locks are always taken in the same order: the Budget row first, then the Order, 
 - `placement`: quoting and placing an order, with every placement rule;
 - `lifecycle`: accept, decline, propose a change, accept it, cancel, complete;
 - `visits`: record, confirm, dispute, settle, automatic confirmation, blocks of hours, unrecorded visits;
+- `household`: households, and bookings shared by two people of one, split between their budgets;
 - `talk`: messages, reviews and concerns;
 - `reminders`: visits tomorrow or waiting for confirmation, unanswered orders, low budgets, budgets running out
   early, review requests, statements;
@@ -23,6 +24,17 @@ from .budgets import (
     budget_reserve,
     budget_spend,
     budget_top_up,
+)
+from .household import (
+    SharedQuote,
+    household_record,
+    shared_booking_accept,
+    shared_booking_cancel,
+    shared_booking_decline,
+    shared_booking_place,
+    shared_booking_quote,
+    shared_visit_confirm,
+    shared_visit_record,
 )
 from .lifecycle import order_accept, order_accept_proposal, order_cancel, order_decline, order_propose_change
 from .placement import Quote, order_place, order_quote
@@ -61,6 +73,7 @@ __all__ = [
     "NOTICE_HOURS",
     "UNRECORDED_RELEASE_DAYS",
     "Quote",
+    "SharedQuote",
     "blocks_close_expired",
     "budget_adjust",
     "budget_create",
@@ -76,6 +89,7 @@ __all__ = [
     "concern_close",
     "concern_raise",
     "concern_take",
+    "household_record",
     "order_accept",
     "order_accept_proposal",
     "order_cancel",
@@ -90,6 +104,13 @@ __all__ = [
     "review_reply",
     "review_write",
     "reviews_request",
+    "shared_booking_accept",
+    "shared_booking_cancel",
+    "shared_booking_decline",
+    "shared_booking_place",
+    "shared_booking_quote",
+    "shared_visit_confirm",
+    "shared_visit_record",
     "visit_auto_confirm",
     "visit_confirm",
     "visit_dispute",

@@ -4,8 +4,13 @@ transition row by the SQL functions in orders/sql/transitions.sql, as order plac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from market.accounts.models import ConsentScope, Person, User
@@ -13,7 +18,8 @@ from market.accounts.permissions import Capacity, capacity_for
 
 from .. import selectors
 from ..exceptions import OrderRefused
-from ..models import Order, Visit
+from ..models import Order, SharedBooking, Visit
+from ..sharing import Share, share_for
 from ..transitions import Side, transition_check, visit_transition_check
 from .budgets import budget_lock
 
@@ -43,6 +49,42 @@ def _sides_for(user: User, order: Order, scope: ConsentScope = ConsentScope.ORDE
 def _provider_only(user: User, order: Order) -> None:
     if not selectors.is_member(user, order.provider_id):
         raise OrderRefused("Only the provider's own team can do that.")
+
+
+# Set only by orders.services.household while it moves both orders of a shared booking together (under both
+# budgets' locks); every other caller of the services below is refused on a shared order.
+_acting_together: ContextVar[bool] = ContextVar("orders_shared_booking_together", default=False)
+
+
+@contextmanager
+def _together() -> Iterator[None]:
+    token = _acting_together.set(True)
+    try:
+        yield
+    finally:
+        _acting_together.reset(token)
+
+
+def _shared_booking(order: Order) -> SharedBooking | None:
+    return (SharedBooking.objects.filter(Q(first_order_id=order.pk) | Q(second_order_id=order.pk))
+            .select_related("first_order__holder", "second_order__holder").first())
+
+
+def _share_of(order: Order) -> Share | None:
+    """This order's share of its shared booking, or None if it is not shared."""
+    booking = _shared_booking(order)
+    return share_for(booking, order) if booking is not None else None
+
+
+def _refuse_alone_if_shared(order: Order) -> None:
+    """A shared booking's orders are answered, cancelled and recorded together (orders.services.household)."""
+    if _acting_together.get():
+        return
+    booking = _shared_booking(order)
+    if booking is not None:
+        first, second = booking.first_order.holder.display_name, booking.second_order.holder.display_name
+        raise OrderRefused(f"This booking is shared by {first} and {second}: it is answered, cancelled and "
+                           "recorded for both together, on the shared booking's page.")
 
 
 def order_lock(order_id: int) -> Order:

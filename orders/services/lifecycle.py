@@ -24,6 +24,8 @@ from ._common import (
     _holder_side,
     _move,
     _provider_only,
+    _refuse_alone_if_shared,
+    _share_of,
     _sides_for,
     _visits_add,
     _visits_move,
@@ -41,6 +43,9 @@ def _book_visits(order: Order, *, actor: User, capacity: str, reason: str) -> No
                       last_visit_on=order.last_visit_on, weekdays=order.weekdays,
                       items_per_visit=order.items_per_visit, unit_price_pence=order.unit_price_pence,
                       check_future=False)
+    share = _share_of(order)
+    if share is not None:  # one part of a shared booking: each visit costs its share
+        plan = share.of_plan(plan)
     _visits_add(order, [Visit(order=order, starts_at=v.starts_at, ends_at=v.ends_at, cost_pence=v.cost_pence)
                         for v in plan.visits],
                 sides={Side.SYSTEM}, actor=actor, capacity=capacity, reason=reason)
@@ -51,6 +56,7 @@ def order_accept(*, order: Order, by: User) -> Order:
     with transaction.atomic():
         order = order_lock(order.pk)
         _provider_only(by, order)
+        _refuse_alone_if_shared(order)
         _move(order, OrderStatus.ACCEPTED, sides={Side.PROVIDER}, actor=by, capacity="provider")
         _book_visits(order, actor=by, capacity="provider", reason=f"{order.reference} accepted")
         audit_record(action="order.accepted", actor=by, on_behalf_of=order.holder, target=order,
@@ -67,6 +73,7 @@ def order_decline(*, order: Order, by: User, reason: str) -> Order:
     with transaction.atomic():
         order = order_lock(order.pk)
         _provider_only(by, order)
+        _refuse_alone_if_shared(order)
         _move(order, OrderStatus.DECLINED, sides={Side.PROVIDER}, actor=by, capacity="provider", reason=reason)
         budget_release(budget=order.budget, order=order, actor=by, on_behalf_of=order.holder,
                        reason=f"{order.reference} declined")
@@ -95,6 +102,7 @@ def order_propose_change(
     with transaction.atomic():
         order = order_lock(order.pk)
         _provider_only(by, order)
+        _refuse_alone_if_shared(order)
         _proposed_plan(order, unit_price_pence, first_visit_on, visit_starts_at)  # refuses a bad proposal
         _move(order, OrderStatus.CHANGES_PROPOSED, sides={Side.PROVIDER}, actor=by, capacity="provider", reason=note)
         order.proposed_unit_price_pence = unit_price_pence
@@ -127,6 +135,7 @@ def order_accept_proposal(*, order: Order, user: User) -> Order:
     with transaction.atomic():
         order = order_lock(order.pk)
         capacity, sides = _holder_side(user, order.holder, ConsentScope.ORDER)
+        _refuse_alone_if_shared(order)
         transition_check(current=order.status, target=OrderStatus.ACCEPTED, sides=sides)
         plan = _proposed_plan(order, order.proposed_unit_price_pence, order.proposed_first_visit_on,
                               order.proposed_visit_starts_at)
@@ -165,6 +174,7 @@ def order_cancel(*, order: Order, by: User, reason: str) -> Order:
     with transaction.atomic():
         order = order_lock(order.pk)
         capacity, sides = _sides_for(by, order)
+        _refuse_alone_if_shared(order)
         transition_check(current=order.status, target=OrderStatus.CANCELLED, sides=sides)
         booked = list(Visit.objects.select_for_update().filter(order=order, status=VisitStatus.SCHEDULED))
         soon = timezone.now() + datetime.timedelta(hours=NOTICE_HOURS)

@@ -20,6 +20,7 @@ from ..exceptions import BudgetExceeded, OrderRefused
 from ..models import Budget, DirectPaymentAgreement, Order, OrderKind, OrderStatus
 from ..money import format_pence
 from ..pricing import Plan, PlannedVisit, plan_order
+from ..sharing import Share
 from ._common import _holder_side
 from .budgets import _by_period, _shortfall_message
 
@@ -187,14 +188,18 @@ def order_place(
     pays_household_relative: bool = False,
     now: datetime.datetime | None = None,
     block_hours: int | None = None,
+    share: Share | None = None,
 ) -> Order:
     """Place an order for `budget.holder` and reserve its cost. Placing the same idempotency key again
     returns the first order and reserves nothing more. `now` is for demo data and tests only (views never
-    pass it): the moment the order counts as placed, for the "first visit in the future" rule."""
+    pass it): the moment the order counts as placed, for the "first visit in the future" rule. `share` is for
+    orders.services.household only: this order's part of a shared booking (each visit costs its share)."""
     capacity, _sides = _holder_side(user, budget.holder, ConsentScope.ORDER)
     plan = plan_order(service=service, kind=kind, first_visit_on=first_visit_on, visit_starts_at=visit_starts_at,
                       duration_minutes=duration_minutes, last_visit_on=last_visit_on, weekdays=weekdays,
                       items_per_visit=items_per_visit, now=now, block_hours=block_hours)
+    if share is not None:
+        plan = share.of_plan(plan)
     # The rules that need no lock. The service's facts come first, but the placement statement asks them itself
     # (one round trip instead of two); so the rules after them run first here, and if one fails, all of them run
     # again in their order, so that the refusal is the same one a quote gives.

@@ -27,6 +27,7 @@ from ._common import (
     _holder_side,
     _move,
     _provider_only,
+    _refuse_alone_if_shared,
     _visits_add,
     _visits_move,
     order_lock,
@@ -56,6 +57,7 @@ def visit_record_delivery(
     with transaction.atomic():
         order, visit = visit_lock(visit.pk)
         _provider_only(by, order)
+        _refuse_alone_if_shared(order)
         if visit.status == VisitStatus.SCHEDULED and actual_starts_at < visit.starts_at - datetime.timedelta(days=1):
             raise VisitRefused("That is more than a day before the visit was booked. Check the date.",
                                field="actual_starts_at")
@@ -91,6 +93,7 @@ def visit_confirm(*, visit: Visit, user: User) -> Visit:
     with transaction.atomic():
         order, visit = visit_lock(visit.pk)
         capacity, sides = _holder_side(user, order.holder, ConsentScope.CONFIRM_VISITS)
+        _refuse_alone_if_shared(order)
         _visits_move(order, [visit], VisitStatus.CONFIRMED, sides=sides, actor=user, capacity=str(capacity),
                      answered_by=user, answered_at=timezone.now())
         _settle(order, visit, pay=True, actor=user, reason=f"{order.reference} visit {visit.pk} confirmed")

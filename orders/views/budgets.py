@@ -24,7 +24,8 @@ def budgets_for_person(request, person_id: int):
     person = found(selectors.person_get(person_id), "person")
     acting = person_access(request.user, person, ConsentScope.VIEW, request=request)
     budgets = [(budget, selectors.budget_balance(budget)) for budget in selectors.budgets_for_person(person)]
-    return render(request, "orders/budgets.html", {"person": person, "acting": acting, "budgets": budgets})
+    return render(request, "orders/budgets.html", {"person": person, "acting": acting, "budgets": budgets,
+                                                   "partners": selectors.household_partners(person)})
 
 
 @login_required
@@ -40,6 +41,7 @@ def budget_statement(request, budget_id: int):
         "may_adjust": selectors.may_manage_budget(request.user, budget.holder),
         "categories": selectors.budget_categories(budget),
         "blocks": selectors.budget_block_shares(budget),
+        "shares": selectors.shares_for_budget(budget),
     }
     return render(request, "orders/budget_statement.html", context)
 

@@ -38,6 +38,7 @@ def order_detail(request, order_id: int):
         "may_message": Side.PROVIDER in sides or bool(capacity_for(request.user, order.holder, ConsentScope.ORDER)),
         "message_form": MessageForm(),
         "may_review": order.status == OrderStatus.COMPLETED and Side.HOLDER in sides,
+        "shared": selectors.shared_booking_for(order),
         **selectors.order_page(order),
     }
     return render(request, "orders/order_detail.html", context)
@@ -138,4 +139,4 @@ def provider_dashboard(request):
     context = selectors.provider_dashboard(request.user)
     if context is None:
         raise PermissionDenied("This page is for providers.")
-    return render(request, "orders/provider_dashboard.html", context)
+    return render(request, "orders/provider_dashboard.html", selectors.dashboard_as_bookings(context))

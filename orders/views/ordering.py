@@ -161,6 +161,7 @@ def order_check(request, service_id: int, person_id: int):
         draft.refuse(step=step, field=error.field, message=error.message)
         return _go_to(draft, step, changing=True)
     context["idempotency_key"] = draft.idempotency_key
+    context["partners"] = selectors.household_partners(draft.person)  # "Share this with someone in the household"
     service = draft.service
     context["typical"] = typical_price_for(
         typical_prices(category_ids=[service.category_id]), category_id=service.category_id, unit=service.unit,

@@ -3,7 +3,7 @@
 import pytest
 
 from cms.demo import load_demo
-from orders.models import Budget, LedgerEntry, Order, OrderStatus, Visit, VisitStatus
+from orders.models import Budget, LedgerEntry, Order, OrderStatus, SharedBooking, Visit, VisitStatus
 from orders.selectors import budget_balance
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +21,14 @@ def test_demo_budgets_and_orders_in_every_state():
     assert _counts() == first
     routes = dict(Budget.objects.values_list("holder__full_name", "funding_route"))
     assert routes == {"Margaret Hughes": "direct_payment", "Dave Turner": "council_managed",
-                      "Jane Ashworth": "individual_service_fund", "Peter Lowe": "self_funded"}
+                      "Jane Ashworth": "individual_service_fund", "Peter Lowe": "self_funded",
+                      "Tom Baxter": "direct_payment", "Joe Baxter": "council_managed"}
     assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
     assert Visit.objects.filter(status=VisitStatus.DELIVERED).count() == 1  # one waiting for Dave to confirm
+    shared = SharedBooking.objects.get()  # the Baxter brothers' Wednesday outings, split 60/40
+    assert (shared.first_order.holder.full_name, shared.second_order.holder.full_name) == ("Tom Baxter", "Joe Baxter")
+    assert shared.first_order.total_pence + shared.second_order.total_pence == 4 * 5400
+    assert [budget_balance(order.budget).spent for order in shared.orders] == [3240, 2160]
     for budget in Budget.objects.all():
         balance = budget_balance(budget)
         assert balance.left >= 0
