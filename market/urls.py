@@ -25,6 +25,7 @@ urlpatterns = [
     path("commissioners/quality/", include("quality.urls")),
     path("commissioners/", include("commissioning.urls")),
     path("orders/", include("orders.urls")),
+    path("community/activities/", include("curation.urls")),
     path("community/", include("community.urls")),
     path("staff/background/", include("market.outbox.urls")),
     path("admin/", include(wagtailadmin_urls)),
