@@ -19,6 +19,7 @@ COPY directory ./directory
 COPY oruk ./oruk
 COPY orders ./orders
 COPY community ./community
+COPY curation ./curation
 COPY quality ./quality
 COPY invoicing ./invoicing
 COPY payments ./payments

@@ -18,6 +18,7 @@ from .models import ContentPage, HomePage
 def load_demo() -> None:
     from commissioning.demo import load_reference_rates
     from community.demo import load as load_community
+    from curation.demo import load as load_curation
     from directory.demo import load_searches
     from market import demo as foundation
     from orders.demo import load as load_budgets_and_orders
@@ -27,6 +28,7 @@ def load_demo() -> None:
     foundation.load()
     load_providers()
     load_community()
+    load_curation()
     load_pages()
     load_storefronts()
     load_searches()

@@ -9,6 +9,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from curation.selectors import council_picks, featured_listings
 from providers.selectors import provider_is_listed
 
 from .selectors import storefront_for
@@ -37,6 +38,15 @@ class HomePage(Page):
     search_fields = [*Page.search_fields, index.SearchField("introduction")]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Community groups as council editors curate them (curation/): their picks, then what they feature.
+        picks = council_picks()
+        picked = {service.pk for service in picks}
+        context["council_picks"] = picks
+        context["featured"] = [service for service in featured_listings() if service.pk not in picked]
+        return context
 
 
 class ContentPage(Page):

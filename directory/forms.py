@@ -11,6 +11,7 @@ from market.places.selectors import Place, UnknownPostcode, place_for_postcode
 from market.taxonomy.models import Category, Need
 
 from .search import PERIODS, SORTS, SearchCriteria
+from .searching_for import SearchingFor
 from .selectors import taxonomy_choices
 
 MAX_TEXT = 200
@@ -79,9 +80,17 @@ class SearchForm(GovFormMixin, forms.Form):
         error_messages={"invalid_choice": "Choose how to sort from the list."},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, searching_for: SearchingFor | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.taxonomy = taxonomy_choices()
+        self.searching_for = searching_for
+        if searching_for is not None:
+            # Searching for a person: their area is the place, and only their plan's kinds of support are offered.
+            del self.fields["postcode"]
+            allowed = searching_for.category_ids
+            if allowed is not None:
+                self.taxonomy = {**self.taxonomy, "category": [
+                    item for item in self.taxonomy["category"] if item[0] in allowed]}
         self.fields["category"].choices = [("", "Any kind of support"), *self._named("category")]
         self.fields["need"].choices = [("", "Anything"), *self._named("need")]
 
@@ -114,16 +123,21 @@ class SearchForm(GovFormMixin, forms.Form):
         except ValidationError:
             raise ValidationError("Enter a real postcode, like WN1 1AA, or the first half only, like WN5.") from None
 
+    def _place(self) -> Place | None:
+        if self.searching_for is not None:
+            return self.searching_for.place
+        return self.cleaned_data.get("postcode")
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("sort") == "distance" and not cleaned.get("postcode") and "postcode" not in self.errors:
+        if cleaned.get("sort") == "distance" and not self._place() and "postcode" not in self.errors:
             self.add_error("sort", "Enter a postcode to sort by distance.")
         return cleaned
 
     def criteria(self) -> SearchCriteria:
         data = self.cleaned_data
         return SearchCriteria(
-            place=data.get("postcode"),
+            place=self._place(),
             text=data.get("q", "").strip(),
             category=data.get("category"),
             need=data.get("need"),
@@ -135,4 +149,5 @@ class SearchForm(GovFormMixin, forms.Form):
             regulated=data.get("regulated", ""),
             council_budget=bool(data.get("council_budget")),
             sort=data.get("sort") or "best",
+            category_ids=self.searching_for.category_ids if self.searching_for is not None else None,
         )

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .forms import SearchForm
+from .searching_for import SearchingFor
 from .selectors import search_page
 from .services import search_record_create
 
@@ -29,10 +30,17 @@ def _page_number(raw: str | None) -> tuple[int, str]:
 
 
 @require_GET
-def search(request):
-    searched = bool(FORM_KEYS.intersection(request.GET))
-    form = SearchForm(request.GET if searched else None)
-    context = {"form": form, "searched": searched}
+def search(request, *, searching_for: SearchingFor | None = None):
+    """The search. `searching_for` (orders.views.find_support, for `?for=<person>`) searches for one person: it
+    searches at once, in their area and within their plan, and each result books for them."""
+    searched = searching_for is not None or bool(FORM_KEYS.intersection(request.GET))
+    form = SearchForm(request.GET if searched else None, searching_for=searching_for)
+    context = {"form": form, "searched": searched, "searching_for": searching_for}
+    if searching_for is not None:
+        everyone = request.GET.copy()
+        for key in ("for", "page"):
+            everyone.pop(key, None)
+        context["everyone_url"] = request.path + (f"?{everyone.urlencode()}" if everyone else "")
     if searched and form.is_valid():
         criteria = form.criteria()
         number, page_message = _page_number(request.GET.get("page"))

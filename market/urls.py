@@ -6,12 +6,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from market.core.views import healthz
+from orders.views.find_support import find_support
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("account/notices/", include("market.outbox.urls_notices")),
     path("account/", include("market.accounts.urls")),
-    path("find-support/", include("directory.urls")),
+    # The directory's search; orders adds searching for a person (?for=), which needs their plan (orders/views).
+    path("find-support/", include(([path("", find_support, name="search")], "directory"))),
     path("oruk/", include("oruk.urls")),
     path("provider/<slug:slug>/invoices/", include("invoicing.urls_provider")),
     path("provider/<slug:slug>/payouts/", include("payments.urls_provider")),
@@ -23,6 +25,7 @@ urlpatterns = [
     path("commissioners/quality/", include("quality.urls")),
     path("commissioners/", include("commissioning.urls")),
     path("orders/", include("orders.urls")),
+    path("community/activities/", include("curation.urls")),
     path("community/", include("community.urls")),
     path("staff/background/", include("market.outbox.urls")),
     path("admin/", include(wagtailadmin_urls)),

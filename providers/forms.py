@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 
 from market.core.forms import GovFormMixin, MoneyField
@@ -250,11 +252,38 @@ class ServiceForm(GovFormMixin, forms.Form):
         }
 
 
+WEEKDAY_CHOICES = ServiceAvailability._meta.get_field("weekday").choices
+#: The sign-up's questions about usual times (visits at home): not fields of a service but its weekly availability.
+USUAL_TIMES = ("usual_days", "usual_from", "usual_until")
+
+
 class FirstServiceForm(ServiceForm):
-    """Sign-up step 4: the essentials only; the rest can be added later."""
+    """Sign-up step 4: the essentials only; the rest can be added later. For visits at home it also asks the usual
+    times (which days, from and until), saved as the service's weekly availability (editable later)."""
+
+    usual_days = forms.TypedMultipleChoiceField(
+        label="Which days do you usually visit people? (for visits at home)",
+        coerce=int,
+        choices=WEEKDAY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every day you usually work. You can change these, and add other times, later.",
+        error_messages={"invalid_choice": "Choose days from the list."},
+    )
+    usual_from = forms.TimeField(
+        label="Usually from", required=False, widget=TIME_INPUT, help_text="For example 09:00.",
+        error_messages={"invalid": "Enter a time, like 09:00."},
+    )
+    usual_until = forms.TimeField(
+        label="Usually until", required=False, widget=TIME_INPUT, help_text="For example 17:00.",
+        error_messages={"invalid": "Enter a time, like 17:00."},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        names = [name for name in self.fields if name not in USUAL_TIMES]
+        after = names.index("delivery") + 1
+        self.order_fields([*names[:after], *USUAL_TIMES, *names[after:]])
         for name in (
             "needs",
             "neighbourhoods",
@@ -266,6 +295,29 @@ class FirstServiceForm(ServiceForm):
             "remove_photo",
         ):
             del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("delivery") != DeliveryMode.AT_HOME:
+            return data
+        if not data.get("usual_days") and "usual_days" not in self.errors:
+            self.add_error("usual_days", "Choose at least one day you usually visit people.")
+        starts, ends = data.get("usual_from"), data.get("usual_until")
+        if starts is None and "usual_from" not in self.errors:
+            self.add_error("usual_from", "Enter the time you usually start, like 09:00.")
+        if ends is None and "usual_until" not in self.errors:
+            self.add_error("usual_until", "Enter the time you usually finish, like 17:00.")
+        if starts is not None and ends is not None and starts >= ends:
+            self.add_error("usual_until", "The time you finish must be after the time you start.")
+        return data
+
+    @staticmethod
+    def split(data: dict) -> tuple[dict, list[tuple[int, datetime.time, datetime.time]]]:
+        """The service's fields, and its weekly times (weekday, from, until): none for an activity at a venue."""
+        fields = {name: value for name, value in data.items() if name not in USUAL_TIMES}
+        if fields.get("delivery") != DeliveryMode.AT_HOME:
+            return fields, []
+        return fields, [(day, data["usual_from"], data["usual_until"]) for day in sorted(data["usual_days"])]
 
 
 class CheckUploadForm(GovFormMixin, forms.Form):

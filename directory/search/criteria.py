@@ -36,6 +36,8 @@ class SearchCriteria:
     hours: tuple[int, int] | None = None
     #: Only services that meet some need (the needs taxonomy's services).
     has_need: bool = False
+    #: Only services of these kinds of support (a person's plan, when searching for them); None for any kind.
+    category_ids: frozenset[int] | None = None
 
     @property
     def slot_cells(self) -> list[int] | None:

@@ -44,6 +44,9 @@ def _conditions(criteria: SearchCriteria, on_day: datetime.date) -> tuple[list[s
     if criteria.category is not None:
         where.append("l.category_id = %s::bigint")
         params.append(criteria.category.pk)
+    if criteria.category_ids is not None:
+        where.append("l.category_id = ANY(%s::bigint[])")
+        params.append(sorted(criteria.category_ids))
     if criteria.need is not None:
         where.append("l.need_ids @> ARRAY[%s::bigint]")
         params.append(criteria.need.pk)

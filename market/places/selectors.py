@@ -48,6 +48,15 @@ def place_for_postcode(value: str) -> Place:
     return place
 
 
+def place_for_neighbourhood(neighbourhood: Neighbourhood) -> Place | None:
+    """A neighbourhood as a place: the centre of its postcodes (None if it has none). One query."""
+    centre = Postcode.objects.filter(neighbourhood=neighbourhood).aggregate(
+        latitude=Avg("latitude"), longitude=Avg("longitude"), easting=Avg("easting"), northing=Avg("northing"))
+    if centre["latitude"] is None:
+        return None
+    return Place(neighbourhood.name, "", neighbourhood=neighbourhood, neighbourhood_ids=(neighbourhood.pk,), **centre)
+
+
 def _place(normalised: str) -> Place | None:
     if " " in normalised:
         postcode = Postcode.objects.select_related("neighbourhood").filter(postcode=normalised).first()

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "oruk",
     "orders",
     "community",
+    "curation",
     "quality",
     "invoicing",
     "payments",

@@ -55,6 +55,7 @@ from .ordering import (
     visit_get,
 )
 from .overlap import OPEN_ORDERS, orders_overlapping
+from .person_search import PlanKinds, person_place, person_search, plan_kinds, searching_for
 from .talk import (
     concern_get,
     concern_history,
@@ -75,6 +76,7 @@ __all__ = [
     "CaseloadTodo",
     "LowBudget",
     "PeriodLine",
+    "PlanKinds",
     "ServiceFacts",
     "ShareLine",
     "ShareUse",
@@ -115,12 +117,16 @@ __all__ = [
     "orders_overlapping",
     "person_get",
     "person_of_user",
+    "person_place",
+    "person_search",
+    "plan_kinds",
     "provider_dashboard",
     "provider_get",
     "provider_rating",
     "review_get",
     "reviews_for_provider",
     "reviews_to_moderate",
+    "searching_for",
     "service_facts",
     "service_for_order",
     "shared_booking_for",

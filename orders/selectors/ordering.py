@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.db import connection
 from django.utils import timezone
@@ -13,8 +12,9 @@ from django.utils import timezone
 from market.accounts.models import Person
 from providers.models import ProviderMembership, Service
 
-from ..models import Budget, Order, OrderKind, OrderStatus, Review, Visit, VisitStatus
+from ..models import Order, OrderKind, OrderStatus, Review, Visit, VisitStatus
 from .blocks import COUNTED_VISITS, block_share_use
+from .person_search import person_search
 
 #: Visits still waiting for something (booked, waiting for an answer, disputed).
 OPEN_VISITS = (VisitStatus.SCHEDULED, VisitStatus.DELIVERED, VisitStatus.DISPUTED)
@@ -97,27 +97,6 @@ def order_page(order: Order) -> dict:
         "block_used_minutes": block_usage(order)[0] if order.kind == OrderKind.BLOCK else None,
         "block_shares": block_share_use(order),
     }
-
-
-def person_search(person: Person, *, on: datetime.date | None = None) -> dict:
-    """A search of the directory made for this person: near their postcode and, when their current budgets' plans
-    allow one kind of support only, for that kind. Returns the query string and the kinds the plans allow
-    (empty: any kind)."""
-    on = on or timezone.localdate()
-    kinds = {}
-    plans = Budget.objects.filter(holder=person, starts_on__lte=on, ends_on__gte=on).prefetch_related(
-        "allowed_categories")
-    open_plan = False
-    for budget in plans:
-        allowed = list(budget.allowed_categories.all())
-        open_plan = open_plan or not allowed
-        kinds.update({category.slug: category.name for category in allowed})
-    if open_plan:
-        kinds = {}
-    query = {"postcode": person.postcode} if person.postcode else {}
-    if len(kinds) == 1:
-        query["category"] = next(iter(kinds))
-    return {"search_query": urlencode(query), "plan_kinds": sorted(kinds.values())}
 
 
 def orders_for_person(person: Person) -> dict:

@@ -4,7 +4,7 @@ regulated care held for a commissioner as change requests, and each service's we
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,9 +161,12 @@ def _photo_attach(service: Service, actor: User, photo: PhotoUpload | None, remo
 
 
 def service_create(
-    *, provider: Provider, actor: User, fields: Mapping[str, Any], photo: PhotoUpload | None = None
+    *, provider: Provider, actor: User, fields: Mapping[str, Any], photo: PhotoUpload | None = None,
+    weekly_times: Sequence[tuple[int, datetime.time, datetime.time]] = (),
 ) -> Service:
+    """A new service, with its usual weekly times (weekday, from, until) when given (the sign-up asks them)."""
     _require_member(provider, actor)
+    _check_weekly_times(weekly_times)
     _check_fields(fields)
     _photo_check(photo)
     with transaction.atomic():
@@ -177,17 +180,33 @@ def service_create(
         service.save()
         _set_m2m(service, fields)
         _photo_attach(service, actor, photo, remove=False)
+        slots = [ServiceAvailability(service=service, weekday=day, starts_at=starts, ends_at=ends)
+                 for day, starts, ends in weekly_times]
+        for slot in slots:
+            _full_clean(slot)
+        ServiceAvailability.objects.bulk_create(slots)
         audit_record(
             action="service.created",
             actor=actor,
             target=service,
             summary=f"{actor} added “{service}” for {provider}" + (" (waits for approval)" if reasons else ""),
-            data={"price_pence": service.price_pence, "unit": service.unit, "status": service.status},
+            data={"price_pence": service.price_pence, "unit": service.unit, "status": service.status,
+                  **({"usual_times": [str(slot) for slot in slots]} if slots else {})},
         )
         if reasons and fields.get("status", ServiceStatus.LIVE) == ServiceStatus.LIVE:
             _change_request_open(service=service, actor=actor, changes={"status": ServiceStatus.LIVE},
                                  reasons=reasons)
     return service
+
+
+def _check_weekly_times(weekly_times: Sequence[tuple[int, datetime.time, datetime.time]]) -> None:
+    """Usual times: each ends after it starts, one a day (the sign-up asks one span for the days chosen)."""
+    for _day, starts, ends in weekly_times:
+        if starts >= ends:
+            raise Refused("The time you finish must be after the time you start.", field="usual_until")
+    days = [day for day, _starts, _ends in weekly_times]
+    if len(days) != len(set(days)):
+        raise Refused("Give each day once.", field="usual_days")
 
 
 def _new_price_reasons(service: Service) -> list[str]:

@@ -176,11 +176,11 @@ def _onboarding_save(step: str, provider: Provider, user, data) -> None:
     elif step == "neighbourhoods":
         services.provider_set_neighbourhoods(provider=provider, actor=user, neighbourhoods=data["neighbourhoods"])
     else:
-        fields = dict(data)
+        fields, weekly_times = FirstServiceForm.split(data)
         regulated = fields["is_regulated_personal_care"] or fields["category"].is_regulated_personal_care
         fields["status"] = ServiceStatus.DRAFT if regulated else ServiceStatus.LIVE
         fields["price_pence"] = fields["price_pence"] or 0
-        services.service_create(provider=provider, actor=user, fields=fields)
+        services.service_create(provider=provider, actor=user, fields=fields, weekly_times=weekly_times)
         services.provider_mark_step(provider=provider, actor=user, step=5)
 
 

@@ -218,3 +218,17 @@ def test_a_caller_may_ask_for_an_exact_count_past_the_engines_limit(engine, list
     hits = engine.search(SearchCriteria(), on_day=timezone.localdate(), offset=0, limit=3, count_limit=100)
 
     assert (len(hits.hits), hits.total, hits.total_is_exact) == (3, 7, True)
+
+
+def test_a_set_of_kinds_of_support_a_persons_plan(engine, catalogue, gardening, personal_care, companionship):
+    # Searching for a person (their plan's kinds): only those kinds, combined with the other criteria; none: nothing.
+    plan = frozenset({gardening.pk, personal_care.pk})
+
+    assert _titles(engine, SearchCriteria(category_ids=plan)) == ["Hedge trimming", "Help getting up"]
+    assert _titles(engine, SearchCriteria(category_ids=frozenset({companionship.pk}))) == [
+        "Cuppa and a chat", "Tea dance"]
+    assert _titles(engine, SearchCriteria(category_ids=plan, regulated="exclude")) == ["Hedge trimming"]
+    assert _titles(engine, SearchCriteria(category_ids=plan, category=companionship)) == []
+    assert _titles(engine, SearchCriteria(category_ids=frozenset())) == []
+    assert _titles(engine, SearchCriteria(category_ids=None)) == [
+        "Cuppa and a chat", "Hedge trimming", "Help getting up", "Tea dance"]

@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 #: The layers, lowest first. Nothing imports from a layer above its own.
 LAYERS = [
-    "market", "providers", "directory", "oruk", "orders", "community", "quality", "invoicing", "payments",
+    "market", "providers", "directory", "oruk", "orders", "community", "curation", "quality", "invoicing", "payments",
     "commissioning", "cms", "worker",
 ]
 #: The one file of the ground floor that names the areas above it: it mounts their URLs.

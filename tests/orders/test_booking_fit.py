@@ -90,5 +90,5 @@ def test_a_coordinator_searches_for_a_person_with_their_area_and_plan(client, co
 
     body = client.get(reverse("orders:person-orders", args=[jane.pk])).content.decode()
 
-    assert 'href="/find-support/?postcode=WN5+9XX&amp;category=gardening">Find support for Jane Ashworth</a>' in body
-    assert "support plan includes gardening" in body
+    assert f'href="/find-support/?for={jane.pk}">Find support for Jane Ashworth</a>' in body
+    assert "support plan includes: gardening" in body

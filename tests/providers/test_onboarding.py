@@ -133,6 +133,9 @@ def test_the_whole_journey_can_be_resumed_after_signing_out(client):
             "minimum_units": "1",
             "languages": "English, Polish",
             "council_budget_ok": "on",
+            "usual_days": ["0", "3"],
+            "usual_from": "10:00",
+            "usual_until": "16:00",
         },
     )
     assert response["Location"] == _step(provider, "submit")
@@ -193,6 +196,9 @@ def test_a_free_first_service_needs_no_price_and_a_paid_one_does(client):
         "category": category.pk,
         "minimum_units": "1",
         "languages": "English",
+        "usual_days": ["2"],
+        "usual_from": "10:00",
+        "usual_until": "12:00",
     }
 
     refused = client.post(_step(provider, "service"), {**base, "unit": "per_session", "price_pence": ""})
