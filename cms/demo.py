@@ -16,7 +16,7 @@ from .models import ContentPage, HomePage
 
 @transaction.atomic
 def load_demo() -> None:
-    from commissioning.demo import load_reference_rates
+    from commissioning.demo import load_market_summary, load_reference_rates
     from community.demo import load as load_community
     from directory.demo import load_searches
     from market import demo as foundation
@@ -33,6 +33,7 @@ def load_demo() -> None:
     load_budgets_and_orders()
     load_reference_rates()
     quality_checks_run()  # as the nightly run would, so commissioners see the flags the demo data raises
+    load_market_summary()  # last: the market view's figures add up everything above
 
 PAGES = [
     ("How it works", "how-it-works", "Booking support with your personal budget, step by step.",
