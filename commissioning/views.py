@@ -16,7 +16,7 @@ from providers.permissions import require_commissioner
 from . import charts, exports, services
 from .forms import MarketFilterForm, ReferenceRateForm
 from .freshness import SUMMARY_TASK
-from .selectors import home_counts
+from .selectors import community, home_counts
 from .selectors import lists as market_lists
 from .selectors import market as selectors
 from .selectors.summary import summary_state
@@ -51,6 +51,8 @@ def market(request):
         "presets": [(label, market_filter.query(start=start, end=end))
                     for label, start, end in selectors.period_presets()],
         "supply": selectors.supply(market_filter),
+        "community": community.community_supply(market_filter),
+        "credits": community.community_credits(market_filter),
         "demand": selectors.demand(market_filter, summary=True) if built else None,
         "typed": selectors.typed_words(market_filter),
         "grid": selectors.gap_grid(market_filter, summary=True) if built else None, "spend": spend, "prices": prices,

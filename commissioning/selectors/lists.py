@@ -14,6 +14,7 @@ from orders.money import format_pence
 from providers.display import price_label
 from providers.models import Provider
 
+from . import community as c
 from . import market as m
 
 LIST_LIMIT = 500
@@ -113,6 +114,9 @@ LISTS: dict[str, tuple[str, Callable]] = {
     "micro-providers": ("Micro-providers listed today (fewer than 5 on the team)", lambda f: _providers(
         _micro(Provider.objects.filter(pk__in=m.supplied_services(f).values("provider")), "pk"))),
     "new-providers": ("Providers approved in the period", lambda f: _providers(m.new_providers_in(f))),
+    "community-groups": ("Community groups listed today", lambda f: _providers(c.community_groups(f))),
+    "activities": ("Activities at a venue listed today", lambda f: _services(c.activities(f))),
+    "free-activities": ("Free activities listed today", lambda f: _services(c.free_activities(f))),
     "searches": ("Searches", lambda f: _searches(m.searches_in(f))),
     "unmet-searches": ("Searches that found nothing", lambda f: _searches(m.searches_in(f, unmet_searches=1))),
     "unmet-priced-searches": ("Searches with a price limit that found nothing", lambda f: _searches(
