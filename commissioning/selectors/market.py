@@ -55,8 +55,9 @@ from orders.models import Order, Review, Visit, VisitStatus
 from providers.models import PriceUnit, Provider, ProviderStatus, Service, ServiceAvailability
 from providers.selectors import Lapse, checks_lapsing
 
-#: A micro-provider has fewer people on its team than this (the Somerset definition: fewer than 5 workers). The rule
-#: itself is the view commissioning_micro_provider; this is for the words on the page (a test checks they agree).
+from .summary import summary_state
+
+#: Fewer on the team than this is a micro-provider: the words on the page; the rule is commissioning_micro_provider.
 MICRO_TEAM_LIMIT = 5
 
 
@@ -464,8 +465,7 @@ TOP_PROVIDERS = 10
 
 
 def spend(market: MarketFilter, *, summary: bool = False) -> Spend:
-    """Five queries (live or from the summary): the totals, then spend by route, kind of support, neighbourhood and
-    provider (the top ten)."""
+    """Five queries (live or summary): the totals, then by route, kind of support, neighbourhood, top ten providers."""
     visits = spend_facts(market, summary=summary)
     totals = visits.aggregate(
         total=Sum("spend_pence", default=0), micro=Sum("spend_pence", default=0, filter=Q(micro=True)),
@@ -593,7 +593,8 @@ def reference_rates_by_category(category_ids) -> dict[int, int]:
 
 def published_gaps(*, days: int, minimum_unmet: int = 1, today: datetime.date | None = None) -> list[Cell]:
     """The gaps of the last `days` days with at least `minimum_unmet` unmet demand, most first: what the public
-    gaps page shows. Four queries."""
+    gaps page shows. From the market view's summary once built (a public page must stay cheap), else live."""
     today = today or timezone.localdate()
-    grid = gap_grid(MarketFilter(start=today - datetime.timedelta(days=max(days, 1) - 1), end=today))
+    grid = gap_grid(MarketFilter(start=today - datetime.timedelta(days=max(days, 1) - 1), end=today),
+                    summary=summary_state().built)
     return [cell for cell in grid.gaps if cell.unmet_demand >= max(minimum_unmet, 1)]

@@ -26,6 +26,7 @@ from commissioning.selectors.market import (
     demand,
     gap_grid,
     period_presets,
+    published_gaps,
     spend,
     spend_visits,
 )
@@ -34,7 +35,7 @@ from market.core.models import TaskRun
 from market.core.sql import sql_path
 from market.outbox.models import QueuedTask
 from market.places.models import Neighbourhood
-from tests.commissioning.helpers import build_market, build_summary
+from tests.commissioning.helpers import build_market, build_summary, record_search
 from tests.factories import ProviderFactory, ProviderMembershipFactory
 
 
@@ -170,3 +171,22 @@ def test_the_worker_builds_the_summary_and_the_page_shows_its_figures(
     assert "£92.50" in page and "19%" in page  # spend this month, and its share to micro-providers
     assert f"figures as of <strong>{timezone.localtime(run.started_at):%H:%M}</strong>" in page
     assert "Gardening in Hindley</a>" in page  # the gap, from the summary
+
+
+@pytest.mark.django_db
+def test_the_public_gaps_page_reads_the_summary_once_built():
+    market = build_market()
+    wanted = (market["scholes"].name, market["gardening"].name)
+    record_search(market["scholes"], market["gardening"], 0)
+    assert wanted in _gap_names()  # not built yet: live
+
+    build_summary()
+    record_search(market["scholes"], market["companionship"], 0)
+    assert (market["scholes"].name, market["companionship"].name) not in _gap_names()  # until the next refresh
+
+    build_summary()
+    assert (market["scholes"].name, market["companionship"].name) in _gap_names()
+
+
+def _gap_names() -> list[tuple[str, str]]:
+    return [(cell.neighbourhood.name, cell.category.name) for cell in published_gaps(days=30)]
