@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.market                       # both data sets, one after the other, then compared
     .venv/bin/python -m bench.market --scale ten-boroughs --requests 60
+    .venv/bin/python -m bench.market --scale small --requests 10 --rounds 1   # only to prove it runs
 
 The same harness and data sets as bench/directory.py (embedded PostgreSQL and Redis in .embedded/bench-<scale>/,
 providers and services generated the first time by bench/dataset.py; one gunicorn server with production settings on
@@ -16,6 +17,11 @@ loopback; scenarios taking turns in rounds). On top of those, this benchmark's o
   "other" words, as directory.services records them).
 The issue's data set is ten boroughs: 10,000 providers, 50,000 services, 100,000 orders, 200,000 searches; a borough
 has a tenth of each.
+
+Then it builds the market view's summary as the worker does (commissioning.tasks.refresh_market_summary's own
+function, recorded as its run, so the page shows its figures and their freshness) and times that build: the price
+of the pre-aggregation, paid every 15 minutes in the worker instead of on every page view. The first build of a data
+set is not concurrent; a second, CONCURRENTLY (as beat's are), is timed too.
 
 Then, signed in as a commissioner who has passed the second factor (a session made with the test client's
 force_login and django-otp's session key, its cookie sent with every request, the baseline's too), it counts the SQL
@@ -61,9 +67,9 @@ WORDS = ["lunch", "club", "sailing", "garden", "walks", "cleaning", "shopping", 
 def _wanted(scale: str) -> dict[str, int]:
     from bench import dataset
 
-    boroughs = dataset.SCALES[scale] // dataset.SCALES["borough"]
-    return {"people": PEOPLE_PER_BOROUGH * boroughs, "orders": ORDERS_PER_BOROUGH * boroughs,
-            "searches": SEARCHES_PER_BOROUGH * boroughs}
+    boroughs = dataset.SCALES[scale] / dataset.SCALES["borough"]
+    return {"people": round(PEOPLE_PER_BOROUGH * boroughs), "orders": round(ORDERS_PER_BOROUGH * boroughs),
+            "searches": round(SEARCHES_PER_BOROUGH * boroughs)}
 
 
 _SERVICES_SQL = """
@@ -232,6 +238,21 @@ def market_data(scale: str, *, log=print) -> dict:
     }
 
 
+def build_summary(*, log=print) -> dict:
+    """Build the market view's summary twice as the worker does (the first build of a data set is not concurrent,
+    later ones are), timing each: what the pre-aggregation costs the worker every 15 minutes."""
+    from commissioning.tasks import refresh_market_summary
+
+    timings = []
+    for _ in range(2):
+        started = time.monotonic()
+        rows = refresh_market_summary()
+        timings.append(round(time.monotonic() - started, 2))
+    log(f"Market summary: {rows:,} rows; built in {timings[0]:.1f} s, refreshed CONCURRENTLY in {timings[1]:.1f} s",
+        flush=True)
+    return {"summary_rows": rows, "summary_first_build_s": timings[0], "summary_refresh_s": timings[1]}
+
+
 def _commissioner_session() -> tuple[str, object]:
     """A signed-in commissioner who has passed the second factor, as tests/conftest.py's verified_client does:
     (the session cookie's value, a test client holding the same session)."""
@@ -297,6 +318,7 @@ def _compare(paths: list[Path]) -> int:
     """Both scales side by side: latency, and whether each page's queries are the same at both."""
     runs = [json.loads(path.read_text()) for path in paths]
     print("\nBoth scales (p50 / p95 ms; SQL queries per page):")
+    print("The pre-aggregated page against the baseline view, each at its scale:")
     print(f"{'page':<15}" + "".join(f"{run['scale']:>34}" for run in runs) + "   queries equal")
     equal_everywhere = True
     for name in runs[0]["results"]:
@@ -310,6 +332,9 @@ def _compare(paths: list[Path]) -> int:
         equal_everywhere &= equal
         print(f"{name:<15}" + "".join(f"{cell:>34}" for cell in cells) + f"   {'yes' if equal else 'NO'}")
     print("Constant queries: " + ("yes, the same at both scales." if equal_everywhere else "NO, they differ."))
+    print("The summary's refresh in the worker (every 15 minutes): " + ", ".join(
+        f"{run['scale']} {run['data_set'].get('summary_refresh_s')} s ({run['data_set'].get('summary_rows')} rows)"
+        for run in runs))
     return 0 if equal_everywhere else 1
 
 
@@ -320,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=2, help="client threads (default 2)")
     parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 2)))
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--scale", choices=["borough", "ten-boroughs", "both"], default="both")
+    parser.add_argument("--scale", choices=["small", "borough", "ten-boroughs", "both"], default="both")
     parser.add_argument("--json", type=Path, help="where to write the results (default bench/results/...)")
     args = parser.parse_args(argv)
     if args.scale == "both":
@@ -350,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     info.update(market_data(args.scale))
     print(f"Data set: {info['providers_total']:,} providers, {info['services_total']:,} services, "
           f"{info['orders']:,} orders ({info['visits']:,} visits), {info['searches']:,} searches", flush=True)
+    info.update(build_summary())
 
     cookie, client = _commissioner_session()
     from django.conf import settings
@@ -366,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
 
     base = results["baseline"]
     print()
+    print(f"The pre-aggregated market view against the baseline view ({args.scale}; figures from the summary, "
+          f"refreshed in the worker in {info['summary_refresh_s']} s):")
     print(f"{'page':<15}{'requests':>10}{'req/s':>9}{'p50 ms':>10}{'p95 ms':>10}{'p50 vs base':>13}{'queries':>9}"
           "  statuses")
     for name, f in results.items():

@@ -16,7 +16,7 @@ from .models import ContentPage, HomePage
 
 @transaction.atomic
 def load_demo() -> None:
-    from commissioning.demo import load_reference_rates
+    from commissioning.demo import load_market_summary, load_reference_rates
     from community.demo import load as load_community
     from curation.demo import load as load_curation
     from directory.demo import load_searches
@@ -35,6 +35,7 @@ def load_demo() -> None:
     load_budgets_and_orders()
     load_reference_rates()
     quality_checks_run()  # as the nightly run would, so commissioners see the flags the demo data raises
+    load_market_summary()  # last: the market view's figures add up everything above
 
 PAGES = [
     ("How it works", "how-it-works", "Booking support with your personal budget, step by step.",

@@ -20,3 +20,14 @@ def load_reference_rates() -> None:
         return
     for category in Category.objects.filter(slug__in=DEMO_RATES):
         reference_rate_set(category=category, hourly_pence=DEMO_RATES[category.slug], by=commissioner)
+
+
+def load_market_summary() -> None:
+    """Build the market view's figures once, as the worker would (recorded as its run), so the demo's market view
+    shows them at once rather than "not built yet". Only when never built: loading the demo twice changes nothing
+    (the worker keeps them up to date)."""
+    from .selectors.summary import summary_state
+    from .tasks import refresh_market_summary
+
+    if not summary_state().built:
+        refresh_market_summary()

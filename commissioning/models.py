@@ -51,3 +51,16 @@ class GapsPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["gaps"] = published_gaps(days=self.period_days, minimum_unmet=self.minimum_unmet)
         return context
+
+
+# The read-only models of the market view's rules and summary live in facts.py (the selectors read them; this module's
+# GapsPage reads the selectors): imported here so Django knows them.
+from .facts import (  # noqa: E402, F401
+    MicroProvider,
+    OrderDaily,
+    OrderFact,
+    SearchDaily,
+    SearchFact,
+    SpendDaily,
+    SpendFact,
+)

@@ -1,8 +1,9 @@
-"""Writes for commissioners: setting the reference (fair) hourly rate of a kind of support."""
+"""Writes for commissioners: setting the reference (fair) hourly rate of a kind of support; rebuilding the market
+view's summary (run by commissioning.tasks.refresh_market_summary)."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from market.core.audit import audit_record
@@ -10,6 +11,7 @@ from market.taxonomy.models import Category
 from providers.permissions import is_commissioner
 
 from .exceptions import CommissioningRefused
+from .freshness import SUMMARY_TABLES
 from .models import ReferenceRate
 
 #: A reference rate above this is surely a typing slip (the money input allows at most this too).
@@ -35,3 +37,18 @@ def reference_rate_set(*, category: Category, hourly_pence: int, by) -> Referenc
                      summary=f"{by} set the reference rate for {category} to {hourly_pence}p an hour",
                      data={"category": category.slug, "old_pence": old, "new_pence": hourly_pence})
     return rate
+
+
+def market_summary_refresh() -> int:
+    """Rebuild the market view's daily summaries from the rules' views, in the database, set-based. CONCURRENTLY once
+    a table holds a summary (the page goes on reading the previous one meanwhile); the first build, or the first
+    after the SQL file was applied again, cannot be concurrent. Returns how many summary rows there now are."""
+    rows = 0
+    with connection.cursor() as cursor:
+        for table in SUMMARY_TABLES:
+            cursor.execute("SELECT ispopulated FROM pg_matviews WHERE matviewname = %s", [table])
+            concurrently = "CONCURRENTLY " if cursor.fetchone()[0] else ""
+            cursor.execute(f"REFRESH MATERIALIZED VIEW {concurrently}{table}")
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (a name from SUMMARY_TABLES)
+            rows += cursor.fetchone()[0]
+    return rows

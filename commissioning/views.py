@@ -4,16 +4,22 @@ of its numbers, and the reference rates she sets. Commissioners and platform adm
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
+from market.core.redirects import redirect_to_next
+from market.outbox.tasks_queue import enqueue
 from providers.permissions import require_commissioner
 
 from . import charts, exports, services
 from .forms import MarketFilterForm, ReferenceRateForm
-from .selectors import home_counts
+from .freshness import SUMMARY_TASK
+from .selectors import community, home_counts
 from .selectors import lists as market_lists
 from .selectors import market as selectors
+from .selectors.summary import summary_state
 
 
 def home(request):
@@ -34,21 +40,37 @@ def _filter(request):
 def market(request):
     require_commissioner(request.user)
     form, market_filter = _filter(request)
-    spend = selectors.spend(market_filter)
+    # Demand, the gaps and spend come from the summary the worker keeps (never from the live tables: at ten boroughs
+    # that took up to 18 s); until it is first built the page says so and offers to build it.
+    state = summary_state()
+    built = state.built
+    spend = selectors.spend(market_filter, summary=True) if built else None
     prices = selectors.price_spreads(market_filter)
     return render(request, "commissioning/market.html", {
-        "form": form, "market": market_filter, "query": market_filter.query(),
+        "form": form, "market": market_filter, "query": market_filter.query(), "summary": state,
         "presets": [(label, market_filter.query(start=start, end=end))
                     for label, start, end in selectors.period_presets()],
-        "supply": selectors.supply(market_filter), "demand": selectors.demand(market_filter),
+        "supply": selectors.supply(market_filter),
+        "community": community.community_supply(market_filter),
+        "credits": community.community_credits(market_filter),
+        "demand": selectors.demand(market_filter, summary=True) if built else None,
         "typed": selectors.typed_words(market_filter),
-        "grid": selectors.gap_grid(market_filter), "spend": spend, "prices": prices,
+        "grid": selectors.gap_grid(market_filter, summary=True) if built else None, "spend": spend, "prices": prices,
         "above_reference": sum(spread.above_reference for spread in prices),
         "quality": selectors.quality(market_filter), "counts": home_counts(),
-        "route_chart": charts.bar_chart([(row.label, row.pence) for row in spend.by_route]),
-        "category_chart": charts.bar_chart([(row.label, row.pence) for row in spend.by_category]),
+        "route_chart": charts.bar_chart([(row.label, row.pence) for row in spend.by_route]) if spend else "",
+        "category_chart": charts.bar_chart([(row.label, row.pence) for row in spend.by_category]) if spend else "",
         "price_chart": charts.box_plot(prices),
     })
+
+
+@require_POST
+def market_refresh(request):
+    """Ask the worker to rebuild the market view's figures now, then back to the page (the same filter)."""
+    require_commissioner(request.user)
+    enqueue(SUMMARY_TASK)
+    messages.success(request, "The figures are being brought up to date: reload the page in a minute.")
+    return redirect_to_next(request, reverse("commissioning:market"))
 
 
 def market_list(request, name: str):

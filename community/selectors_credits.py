@@ -66,9 +66,18 @@ class CreditsByArea:
     redeemed: int
 
 
-def credits_by_neighbourhood() -> list[CreditsByArea]:
-    """For commissioners: credits earned, spent and redeemed in each neighbourhood (the group's). One query."""
-    sums = (CreditEntry.objects.values("neighbourhood__name")
+def credits_by_neighbourhood(*, since=None, until=None, neighbourhood: Neighbourhood | None = None
+                              ) -> list[CreditsByArea]:
+    """For commissioners: credits earned, spent and redeemed in each neighbourhood (the group's), optionally only
+    those moved at or after `since` and before `until`, or in one neighbourhood. One query."""
+    entries = CreditEntry.objects.all()
+    if since is not None:
+        entries = entries.filter(at__gte=since)
+    if until is not None:
+        entries = entries.filter(at__lt=until)
+    if neighbourhood is not None:
+        entries = entries.filter(neighbourhood=neighbourhood)
+    sums = (entries.values("neighbourhood__name")
             .annotate(earned=Coalesce(Sum("credits", filter=Q(kind="earned")), 0),
                       spent=Coalesce(Sum("credits", filter=Q(kind="spent")), 0),
                       redeemed=Coalesce(Sum("credits", filter=Q(kind="redeemed")), 0))

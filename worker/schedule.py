@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from celery.schedules import crontab
 
+from commissioning.freshness import REFRESH_EVERY as MARKET_SUMMARY_EVERY
+
 BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "worker.tasks.heartbeat",
@@ -84,5 +86,10 @@ BEAT_SCHEDULE = {
         "task": "directory.tasks.refresh_listings",
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 3600},
+    },
+    "commissioning-refresh-market-summary": {
+        "task": "commissioning.tasks.refresh_market_summary",
+        "schedule": MARKET_SUMMARY_EVERY,
+        "options": {"expires": MARKET_SUMMARY_EVERY.total_seconds() - 60},
     },
 }

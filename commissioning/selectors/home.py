@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import calendar
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from community.selectors_credits import credits_by_neighbourhood
 from market.outbox.selectors import outbox_counts
 from orders.models import Concern, ConcernStatus
 from providers.models import (
@@ -34,6 +36,8 @@ class HomeCounts:
     quality_flags_open: int
     quality_flags_acknowledged: int
     emails_failed: int
+    credits_earned_this_month: int = 0
+    credits_spent_this_month: int = 0
 
     @property
     def verification_waiting(self) -> int:
@@ -47,6 +51,8 @@ def home_counts() -> HomeCounts:
         safeguarding=Count("pk", filter=Q(is_safeguarding=True)), other=Count("pk", filter=Q(is_safeguarding=False)))
     lapsing = checks_lapsing(within_days=month_days_left, expired_since_days=30)
     flags = flag_counts()
+    month_start = timezone.make_aware(datetime.datetime.combine(today.replace(day=1), datetime.time.min))
+    credits = credits_by_neighbourhood(since=month_start)
     return HomeCounts(
         safeguarding_concerns=concerns["safeguarding"], other_concerns=concerns["other"],
         providers_waiting=Provider.objects.filter(status=ProviderStatus.PENDING).count(),
@@ -56,4 +62,6 @@ def home_counts() -> HomeCounts:
         checks_expired_recently=sum(1 for lapse in lapsing if lapse.days_left < 0),
         quality_flags_open=flags["open"], quality_flags_acknowledged=flags["acknowledged"],
         emails_failed=outbox_counts()["failed"],
+        credits_earned_this_month=sum(area.earned for area in credits),
+        credits_spent_this_month=sum(area.spent for area in credits),
     )

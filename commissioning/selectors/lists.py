@@ -10,11 +10,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from market.accounts.models import FundingRoute
-from orders.models import OrderStatus
 from orders.money import format_pence
 from providers.display import price_label
 from providers.models import Provider
 
+from . import community as c
 from . import market as m
 
 LIST_LIMIT = 500
@@ -114,22 +114,23 @@ LISTS: dict[str, tuple[str, Callable]] = {
     "micro-providers": ("Micro-providers listed today (fewer than 5 on the team)", lambda f: _providers(
         _micro(Provider.objects.filter(pk__in=m.supplied_services(f).values("provider")), "pk"))),
     "new-providers": ("Providers approved in the period", lambda f: _providers(m.new_providers_in(f))),
+    "community-groups": ("Community groups listed today", lambda f: _providers(c.community_groups(f))),
+    "activities": ("Activities at a venue listed today", lambda f: _services(c.activities(f))),
+    "free-activities": ("Free activities listed today", lambda f: _services(c.free_activities(f))),
     "searches": ("Searches", lambda f: _searches(m.searches_in(f))),
-    "unmet-searches": ("Searches that found nothing", lambda f: _searches(m.searches_in(f).filter(result_count=0))),
+    "unmet-searches": ("Searches that found nothing", lambda f: _searches(m.searches_in(f, unmet_searches=1))),
     "unmet-priced-searches": ("Searches with a price limit that found nothing", lambda f: _searches(
-        m.searches_in(f).filter(result_count=0, filters__has_key="max_price_pence"))),
+        m.searches_in(f, unmet_priced_searches=1))),
     "other-words-searches": ("Searches with typed words outside the vocabulary (the words are not kept)",
-                             lambda f: _searches(m.searches_in(f).filter(filters__has_key="other_words"))),
+                             lambda f: _searches(m.searches_in(f, other_words_searches=1))),
     "searches-no-area": ("Searches with no neighbourhood (a district across several, or no postcode)",
-                         lambda f: _searches(m.searches_in(f).filter(neighbourhood__isnull=True))),
+                         lambda f: _searches(m.searches_in(f, searches_no_area=1))),
     "searches-no-kind": ("Searches that chose no kind of support",
-                         lambda f: _searches(m.searches_in(f).filter(category__isnull=True))),
+                         lambda f: _searches(m.searches_in(f, searches_no_kind=1))),
     "orders": ("Orders placed", lambda f: _orders(m.orders_in(f))),
-    "declined-orders": ("Orders declined by the provider",
-                        lambda f: _orders(m.orders_in(f).filter(status=OrderStatus.DECLINED))),
+    "declined-orders": ("Orders declined by the provider", lambda f: _orders(m.orders_in(f, declined_orders=1))),
     "spend": ("Confirmed visits (spend)", lambda f: _visits(m.spend_visits(f))),
-    "micro-spend": ("Confirmed visits with micro-providers", lambda f: _visits(
-        _micro(m.spend_visits(f), "order__provider"))),
+    "micro-spend": ("Confirmed visits with micro-providers", lambda f: _visits(m.spend_visits(f, micro=True))),
     "above-reference": ("Hourly services priced above the reference rate",
                         lambda f: _services(m.services_above_reference(f))),
     "hourly-services": ("Services priced by the hour", lambda f: _services(m.hourly_services(f))),

@@ -3,6 +3,11 @@ optionally one neighbourhood, one kind of support and one funding route.
 
 Every figure is an aggregate the database computes (a fixed number of queries whatever the size of the market);
 Python only arranges the few aggregate rows into the neighbourhood x category grid. No person's identity appears.
+
+What counts as a search that found nothing, a declined order, spend and a micro-provider is spelt once, in SQL views
+(commissioning/sql/market_summary.sql, read through commissioning.models): demand, the grid and spend add up those
+views' rows either live (`summary=False`: the lists behind the figures, and tests) or from the daily summaries a
+worker task keeps (`summary=True`: the page; commissioning.selectors.summary says how fresh they are).
 """
 
 from __future__ import annotations
@@ -33,15 +38,26 @@ from django.db.models.aggregates import Aggregate
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from commissioning.facts import (
+    MicroProvider,
+    OrderDaily,
+    OrderFact,
+    SearchDaily,
+    SearchFact,
+    SpendDaily,
+    SpendFact,
+)
 from directory.models import Listing, SearchRecord
 from market.accounts.models import FundingRoute
 from market.places.models import Neighbourhood
 from market.taxonomy.models import Category
-from orders.models import Order, OrderStatus, Review, Visit, VisitStatus
+from orders.models import Order, Review, Visit, VisitStatus
 from providers.models import PriceUnit, Provider, ProviderStatus, Service, ServiceAvailability
 from providers.selectors import Lapse, checks_lapsing
 
-#: A micro-provider has fewer people on its team than this (the Somerset definition: fewer than 5 workers).
+from .summary import summary_state
+
+#: Fewer on the team than this is a micro-provider: the words on the page; the rule is commissioning_micro_provider.
 MICRO_TEAM_LIMIT = 5
 
 
@@ -112,7 +128,41 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
 
 def micro_provider_ids() -> QuerySet:
     """Providers with fewer than MICRO_TEAM_LIMIT people on their team, as a subquery."""
-    return Provider.objects.annotate(team=Count("memberships")).filter(team__lt=MICRO_TEAM_LIMIT).values("pk")
+    return MicroProvider.objects.values("provider_id")
+
+
+# --- The rows the figures add up: live (the views) or summarised per day -----------------------------------------
+
+
+def _narrowed(rows: QuerySet, market: MarketFilter, *, by_route: bool = True) -> QuerySet:
+    if market.neighbourhood is not None:
+        rows = rows.filter(neighbourhood=market.neighbourhood)
+    if market.category is not None:
+        rows = rows.filter(category=market.category)
+    if by_route and market.route:
+        rows = rows.filter(route=market.route)
+    return rows
+
+
+def search_facts(market: MarketFilter, *, summary: bool = False) -> QuerySet:
+    """Searches in the period within the filter (searches know no funding route): a row per search, or per day."""
+    rows = (SearchDaily.objects.filter(day__gte=market.start, day__lte=market.end) if summary else
+            SearchFact.objects.filter(searched_at__gte=market.since, searched_at__lt=market.until))
+    return _narrowed(rows, market, by_route=False)
+
+
+def order_facts(market: MarketFilter, *, summary: bool = False) -> QuerySet:
+    """Orders placed in the period, by the holder's neighbourhood, the service's kind and the budget's route."""
+    rows = (OrderDaily.objects.filter(day__gte=market.start, day__lte=market.end) if summary else
+            OrderFact.objects.filter(created_at__gte=market.since, created_at__lt=market.until))
+    return _narrowed(rows, market)
+
+
+def spend_facts(market: MarketFilter, *, summary: bool = False) -> QuerySet:
+    """Confirmed visits (spend) that started in the period, within the filter."""
+    rows = (SpendDaily.objects.filter(day__gte=market.start, day__lte=market.end) if summary else
+            SpendFact.objects.filter(starts_at__gte=market.since, starts_at__lt=market.until))
+    return _narrowed(rows, market)
 
 
 class Percentile(Aggregate):
@@ -223,14 +273,10 @@ def _supply_cells(market: MarketFilter) -> dict[tuple[int, int], tuple[int, int]
 # --- Demand -----------------------------------------------------------------------------------------------------
 
 
-def searches_in(market: MarketFilter) -> QuerySet[SearchRecord]:
-    """Searches in the period, within the neighbourhood and kind of support (searches know no funding route)."""
-    records = SearchRecord.objects.filter(searched_at__gte=market.since, searched_at__lt=market.until)
-    if market.neighbourhood is not None:
-        records = records.filter(neighbourhood=market.neighbourhood)
-    if market.category is not None:
-        records = records.filter(category=market.category)
-    return records
+def searches_in(market: MarketFilter, **rule) -> QuerySet[SearchRecord]:
+    """Searches in the period, within the neighbourhood and kind of support (searches know no funding route), that
+    meet `rule` (e.g. unmet_searches=1)."""
+    return SearchRecord.objects.filter(pk__in=search_facts(market).filter(**rule).values("id"))
 
 
 def orders_within(market: MarketFilter, *, to_order: str = "", by_route: bool = True) -> Q:
@@ -246,9 +292,10 @@ def orders_within(market: MarketFilter, *, to_order: str = "", by_route: bool = 
     return within
 
 
-def orders_in(market: MarketFilter) -> QuerySet[Order]:
-    """Orders placed in the period, by the holder's neighbourhood, the service's kind and the budget's route."""
-    return Order.objects.filter(orders_within(market), created_at__gte=market.since, created_at__lt=market.until)
+def orders_in(market: MarketFilter, **rule) -> QuerySet[Order]:
+    """Orders placed in the period, by the holder's neighbourhood, the service's kind and the budget's route, that
+    meet `rule` (e.g. declined_orders=1)."""
+    return Order.objects.filter(pk__in=order_facts(market).filter(**rule).values("id"))
 
 
 @dataclass(frozen=True)
@@ -262,15 +309,15 @@ class Demand:
     declined: int
 
 
-def demand(market: MarketFilter) -> Demand:
-    searches = searches_in(market).aggregate(
-        searches=Count("pk"), unmet=Count("pk", filter=Q(result_count=0)),
-        unmet_priced=Count("pk", filter=Q(result_count=0, filters__has_key="max_price_pence")),
-        no_area=Count("pk", filter=Q(neighbourhood__isnull=True)),
-        no_kind=Count("pk", filter=Q(category__isnull=True)),
+def demand(market: MarketFilter, *, summary: bool = False) -> Demand:
+    """Two queries, live or from the summary."""
+    searches = search_facts(market, summary=summary).aggregate(
+        searches=Sum("searches", default=0), unmet=Sum("unmet_searches", default=0),
+        unmet_priced=Sum("unmet_priced_searches", default=0), no_area=Sum("searches_no_area", default=0),
+        no_kind=Sum("searches_no_kind", default=0),
     )
-    orders = orders_in(market).aggregate(orders=Count("pk"),
-                                         declined=Count("pk", filter=Q(status=OrderStatus.DECLINED)))
+    orders = order_facts(market, summary=summary).aggregate(orders=Sum("orders", default=0),
+                                                             declined=Sum("declined_orders", default=0))
     return Demand(searches["searches"], searches["unmet"], searches["unmet_priced"], searches["no_area"],
                   searches["no_kind"], orders["orders"], orders["declined"])
 
@@ -283,8 +330,9 @@ class TypedWord:
 
 
 _WORDS_SQL = """
-SELECT word, count(*), count(*) FILTER (WHERE record.result_count = 0)
+SELECT word, count(*), count(*) FILTER (WHERE fact.unmet_searches = 1)
 FROM directory_searchrecord AS record CROSS JOIN LATERAL jsonb_array_elements_text(record.filters -> 'words') AS word
+JOIN commissioning_search_fact AS fact ON fact.id = record.id
 WHERE record.id IN ({searches}) AND jsonb_typeof(record.filters -> 'words') = 'array'
 GROUP BY word ORDER BY 3 DESC, 2 DESC, word
 """
@@ -297,8 +345,8 @@ def typed_words(market: MarketFilter) -> tuple[list[TypedWord], dict]:
     with connection.cursor() as cursor:
         cursor.execute(_WORDS_SQL.format(searches=sql), params)
         words = [TypedWord(*row) for row in cursor.fetchall()]
-    others = searches_in(market).filter(filters__has_key="other_words").aggregate(
-        searches=Count("pk"), unmet=Count("pk", filter=Q(result_count=0)))
+    others = search_facts(market).filter(other_words_searches=1).aggregate(
+        searches=Sum("searches", default=0), unmet=Sum("unmet_searches", default=0))
     return words, others
 
 
@@ -343,22 +391,22 @@ class GapGrid:
                                                cell.category.name))
 
 
-def gap_grid(market: MarketFilter) -> GapGrid:
-    """Neighbourhoods by kinds of support: supply today, and demand and unmet demand in the period. Four queries."""
+def gap_grid(market: MarketFilter, *, summary: bool = False) -> GapGrid:
+    """Neighbourhoods by kinds of support: supply today, and demand and unmet demand in the period (live or from the
+    summary). Four queries."""
     neighbourhoods = [market.neighbourhood] if market.neighbourhood else list(Neighbourhood.objects.all())
     categories = [market.category] if market.category else list(Category.objects.all())
     supplied = _supply_cells(market)
     searched = {
         (row["neighbourhood_id"], row["category_id"]): row
-        for row in searches_in(market).filter(neighbourhood__isnull=False, category__isnull=False)
-        .values("neighbourhood_id", "category_id").annotate(searches=Count("pk"),
-                                                            unmet=Count("pk", filter=Q(result_count=0)))
+        for row in search_facts(market, summary=summary).filter(neighbourhood__isnull=False, category__isnull=False)
+        .values("neighbourhood_id", "category_id").annotate(searches=Sum("searches"), unmet=Sum("unmet_searches"))
         .order_by()
     }
     ordered = {
-        (row["holder__neighbourhood_id"], row["service__category_id"]): row
-        for row in orders_in(market).values("holder__neighbourhood_id", "service__category_id")
-        .annotate(orders=Count("pk"), declined=Count("pk", filter=Q(status=OrderStatus.DECLINED))).order_by()
+        (row["neighbourhood_id"], row["category_id"]): row
+        for row in order_facts(market, summary=summary).values("neighbourhood_id", "category_id")
+        .annotate(orders=Sum("orders"), declined=Sum("declined_orders")).order_by()
     }
     grid = GapGrid(neighbourhoods, categories)
     for area in neighbourhoods:
@@ -378,10 +426,10 @@ def gap_grid(market: MarketFilter) -> GapGrid:
 # --- Spend ------------------------------------------------------------------------------------------------------
 
 
-def spend_visits(market: MarketFilter) -> QuerySet[Visit]:
-    """Confirmed visits in the period (the money actually spent), within the filter."""
-    return Visit.objects.filter(orders_within(market, to_order="order__"), status=VisitStatus.CONFIRMED,
-                                starts_at__gte=market.since, starts_at__lt=market.until)
+def spend_visits(market: MarketFilter, **rule) -> QuerySet[Visit]:
+    """Confirmed visits in the period (the money actually spent), within the filter, that meet `rule` (e.g.
+    micro=True)."""
+    return Visit.objects.filter(pk__in=spend_facts(market).filter(**rule).values("id"))
 
 
 @dataclass(frozen=True)
@@ -416,31 +464,29 @@ class Spend:
 TOP_PROVIDERS = 10
 
 
-def spend(market: MarketFilter) -> Spend:
-    """Five queries: the totals, then spend by route, kind of support, neighbourhood and provider (the top ten)."""
-    visits = spend_visits(market)
+def spend(market: MarketFilter, *, summary: bool = False) -> Spend:
+    """Five queries (live or summary): the totals, then by route, kind of support, neighbourhood, top ten providers."""
+    visits = spend_facts(market, summary=summary)
     totals = visits.aggregate(
-        total=Sum("cost_pence", default=0),
-        micro=Sum("cost_pence", default=0, filter=Q(order__provider__in=micro_provider_ids())),
-        people=Count("order__holder", distinct=True), visits=Count("pk"),
+        total=Sum("spend_pence", default=0), micro=Sum("spend_pence", default=0, filter=Q(micro=True)),
+        people=Count("holder", distinct=True), visits=Sum("visits", default=0),
     )
     routes = dict(FundingRoute.choices)
 
     def grouped(key: str, label: str, parameter: str, limit: int | None = None) -> list[SpendRow]:
-        rows = visits.values(key, label).annotate(pence=Sum("cost_pence")).order_by("-pence", label)
+        rows = visits.values(key, label).annotate(pence=Sum("spend_pence")).order_by("-pence", label)
         rows = rows[:limit] if limit else rows
         return [SpendRow(str(row[key] or ""), str(row[label] or "Not known"), row["pence"],
                          market.query(**{parameter: row[key]}) if row[key] else "") for row in rows]
 
     by_route = [SpendRow(row.key, routes.get(row.key, row.key), row.pence, row.query)
-                for row in grouped("order__funding_route", "order__funding_route", "route")]
+                for row in grouped("route", "route", "route")]
     return Spend(
         total_pence=totals["total"], micro_pence=totals["micro"], people=totals["people"], visits=totals["visits"],
         by_route=by_route,
-        by_category=grouped("order__service__category__slug", "order__service__category__name", "category"),
-        by_neighbourhood=grouped("order__holder__neighbourhood__slug", "order__holder__neighbourhood__name",
-                                 "neighbourhood"),
-        by_provider=grouped("order__provider__slug", "order__provider__name", "provider", TOP_PROVIDERS),
+        by_category=grouped("category__slug", "category__name", "category"),
+        by_neighbourhood=grouped("neighbourhood__slug", "neighbourhood__name", "neighbourhood"),
+        by_provider=grouped("provider__slug", "provider__name", "provider", TOP_PROVIDERS),
     )
 
 
@@ -547,7 +593,8 @@ def reference_rates_by_category(category_ids) -> dict[int, int]:
 
 def published_gaps(*, days: int, minimum_unmet: int = 1, today: datetime.date | None = None) -> list[Cell]:
     """The gaps of the last `days` days with at least `minimum_unmet` unmet demand, most first: what the public
-    gaps page shows. Four queries."""
+    gaps page shows. From the market view's summary once built (a public page must stay cheap), else live."""
     today = today or timezone.localdate()
-    grid = gap_grid(MarketFilter(start=today - datetime.timedelta(days=max(days, 1) - 1), end=today))
+    grid = gap_grid(MarketFilter(start=today - datetime.timedelta(days=max(days, 1) - 1), end=today),
+                    summary=summary_state().built)
     return [cell for cell in grid.gaps if cell.unmet_demand >= max(minimum_unmet, 1)]

@@ -51,6 +51,7 @@ TASK_LABELS = {
     "invoicing.tasks.remind_overdue": "Reminders: overdue invoices",
     "invoicing.tasks.make_pdfs": "Invoice PDFs",
     "directory.tasks.refresh_listings": "Rebuild the search table",
+    "commissioning.tasks.refresh_market_summary": "The market view's figures",
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
-from tests.commissioning.helpers import build_market
+from tests.commissioning.helpers import build_market, build_summary
 
 from .support import BROWSER_DB, click_and_wait, press_and_wait, sign_in, tab_to, tab_to_field
 
@@ -23,6 +23,7 @@ def test_commissioner_reads_the_market_and_sets_a_reference_rate(page, url, live
     factories.ProviderCheckFactory(provider=market["sole"].provider, person_name="Sam Holt",
                                    issued_on=next_month - datetime.timedelta(days=1000), expires_on=next_month)
     commissioner = factories.CommissionerFactory(full_name="Cath Bennett")
+    build_summary()
     sign_in(page, live_server.url, commissioner)
 
     page.goto(url("/commissioners/"))

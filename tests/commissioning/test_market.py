@@ -23,7 +23,7 @@ from commissioning.selectors.market import (
 from commissioning.services import reference_rate_set
 from market.accounts.models import FundingRoute, Role
 from market.core.models import AuditEvent
-from tests.commissioning.helpers import build_market, record_search
+from tests.commissioning.helpers import build_market, build_summary, record_search
 from tests.factories import (
     CategoryFactory,
     CoordinatorFactory,
@@ -38,7 +38,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def market_data():
-    return build_market()
+    built = build_market()
+    build_summary()  # the page reads the summary; the selectors' tests below read live
+    return built
 
 
 def _this_month(**kwargs) -> MarketFilter:

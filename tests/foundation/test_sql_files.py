@@ -14,7 +14,7 @@ from market.core.sql import RunSQLFile, sql_checksum
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 APPS = ("market.core", "market.accounts", "market.places", "market.taxonomy", "providers", "directory", "orders",
-        "community", "cms")
+        "community", "commissioning", "cms")
 
 
 def _sql_files() -> set[tuple[str, str]]:
