@@ -212,6 +212,13 @@ class DeliveryForm(GovFormMixin, forms.Form):
     notes = forms.CharField(label="What happened? (optional)", required=False, max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 3}))
 
+    @classmethod
+    def for_visit(cls, visit, data=None) -> DeliveryForm:
+        """The form, filled in with the visit's booked times until the provider changes them."""
+        def local(moment):
+            return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+        return cls(data, initial={"actual_starts_at": local(visit.starts_at), "actual_ends_at": local(visit.ends_at)})
+
 
 class AdjustForm(GovFormMixin, forms.Form):
     direction = forms.ChoiceField(label="Add or take away?", widget=forms.RadioSelect,

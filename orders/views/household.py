@@ -196,9 +196,7 @@ def _visit_of(booking, visit_id: int):
 def shared_visit_record(request, booking_id: int, visit_id: int):
     booking, _sides = _booking_for(request, booking_id)
     visit = _visit_of(booking, visit_id)
-    initial = {"actual_starts_at": timezone.localtime(visit.starts_at).strftime("%Y-%m-%dT%H:%M"),
-               "actual_ends_at": timezone.localtime(visit.ends_at).strftime("%Y-%m-%dT%H:%M")}
-    form = DeliveryForm(posted(request), initial=initial)
+    form = DeliveryForm.for_visit(visit, posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

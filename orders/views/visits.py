@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from market.core.exceptions import DomainError
@@ -20,9 +19,7 @@ from ._access import order_for, visit_for
 @login_required
 def visit_record(request, visit_id: int):
     visit = visit_for(request, visit_id)
-    initial = {"actual_starts_at": timezone.localtime(visit.starts_at).strftime("%Y-%m-%dT%H:%M"),
-               "actual_ends_at": timezone.localtime(visit.ends_at).strftime("%Y-%m-%dT%H:%M")}
-    form = DeliveryForm(posted(request), initial=initial)
+    form = DeliveryForm.for_visit(visit, posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
