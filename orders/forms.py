@@ -13,11 +13,10 @@ from market.core.money import MAX_ADJUSTMENT_POUNDS, MAX_PRICE_POUNDS
 from providers.models import PriceUnit
 
 from . import selectors
+from .blocks import hours_text
 from .models import WEEKDAYS, OrderKind
 
-DURATIONS = [(m, f"{m // 60} hour{'s' if m // 60 != 1 else ''}" + (f" {m % 60} minutes" if m % 60 else ""))
-             for m in range(60, 12 * 60 + 1, 30)]
-DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), *DURATIONS]
+DURATIONS = [(minutes, hours_text(minutes)) for minutes in (15, 30, 45, *range(60, 12 * 60 + 1, 30))]
 
 # The browser's own date picker shows dates in the person's own order, so the questions give no typed example.
 _date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -63,6 +63,18 @@ def test_a_block_shows_its_hours_not_zero_visits_and_no_midnight_start(client, h
     assert "00:00" not in dashboard
 
 
+def test_an_orders_length_reads_in_hours_not_minutes(client, holder):
+    budget = make_budget(holder=holder)
+    service = make_service(neighbourhood=holder.neighbourhood)
+    order = place(user=holder.user, budget=budget, service=service, duration_minutes=150)
+    client.force_login(holder.user)
+
+    detail = client.get(reverse("orders:order", args=[order.pk])).content.decode()
+
+    assert "at 10:00 for 2 hours 30 minutes</dd>" in detail
+    assert "150 minutes" not in detail
+
+
 def test_a_free_service_reads_free_not_zero_pounds(client, holder):
     budget = make_budget(holder=holder)
     service = make_service(neighbourhood=holder.neighbourhood, price_pence=0, unit="free")
