@@ -19,9 +19,10 @@ from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
 
 from .. import selectors, services
-from ..forms import DeliveryForm, HouseholdForm, ReasonForm, ShareForm
+from ..forms import DeliveryForm, HouseholdForm, ShareForm
 from ..transitions import Side, allowed_targets
 from ._access import found, order_sides
+from ._reason import reason_page
 from .ordering import _draft, _go_to, _posted_key, _service
 
 
@@ -156,19 +157,9 @@ def shared_accept(request, booking_id: int):
     return redirect("orders:shared", booking_id=booking.pk)
 
 
-def _reason_page(request, booking_id: int, *, title: str, submit: str, act, done: str):
+def _reason_page(request, booking_id: int, **page):
     booking, _sides = _booking_for(request, booking_id)
-    form = ReasonForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(booking, form.cleaned_data["reason"])
-        except DomainError as error:
-            form.add_error("reason" if error.field == "reason" else None, error.message)
-        else:
-            messages.success(request, done)
-            return redirect("orders:shared", booking_id=booking.pk)
-    return render(request, "orders/form_page.html", {
-        "form": form, "title": title, "submit": submit, "back": ("orders:shared", booking.pk)})
+    return reason_page(request, booking, back=("orders:shared", booking.pk), **page)
 
 
 @login_required

@@ -15,10 +15,11 @@ from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
 
 from .. import selectors, services
-from ..forms import MessageForm, ProposalForm, ReasonForm
+from ..forms import MessageForm, ProposalForm
 from ..models import OrderKind, OrderStatus
 from ..transitions import Side, allowed_targets
 from ._access import found, order_for, order_sides
+from ._reason import reason_page
 
 
 @login_required
@@ -77,19 +78,9 @@ def order_accept_proposal(request, order_id: int):
                           done=lambda o: f"You accepted the change. {_booked(o)}")
 
 
-def _reason_action(request, order_id: int, *, title: str, submit: str, act, done: str):
+def _reason_action(request, order_id: int, **page):
     order = order_for(request, order_id)
-    form = ReasonForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(order, form.cleaned_data["reason"])
-        except DomainError as error:
-            form.add_error("reason" if error.field == "reason" else None, error.message)
-        else:
-            messages.success(request, done)
-            return redirect("orders:order", order_id=order.pk)
-    return render(request, "orders/form_page.html", {
-        "form": form, "title": title, "submit": submit, "order": order, "back": ("orders:order", order.pk)})
+    return reason_page(request, order, back=("orders:order", order.pk), order=order, **page)
 
 
 @login_required

@@ -127,6 +127,25 @@ def test_the_provider_accepts_once_on_the_shared_page_and_the_statements_show_th
     assert "shared with Daniel Okafor, your share 40% (£28.00)" in second_statement
 
 
+def test_the_provider_declines_once_with_a_reason_and_both_orders_are_declined(client, brothers):
+    coordinator, _first, second, first_budget, second_budget, service = brothers
+    booking = place_shared(coordinator, first_budget, second, service)
+    client.force_login(service.owner)
+    url = reverse("orders:shared-decline", args=[booking.pk])
+
+    unexplained = client.post(url, {"reason": ""})
+
+    assert unexplained.status_code == HTTPStatus.OK
+    assert "Give a reason" in unexplained.content.decode()
+    assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.PLACED}
+
+    declined = client.post(url, {"reason": "No one free on Wednesdays"})
+
+    assert declined["Location"] == reverse("orders:shared", args=[booking.pk])
+    assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.DECLINED}
+    assert budget_balance(first_budget).committed == budget_balance(second_budget).committed == 0
+
+
 def test_a_stranger_cannot_see_a_shared_booking(client, brothers):
     coordinator, _first, second, first_budget, _second_budget, service = brothers
     booking = place_shared(coordinator, first_budget, second, service)
