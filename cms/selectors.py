@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.models import Page
 
-from commissioning.selectors.market import reference_rates_by_category
+from commissioning.selectors.prices import reference_rates_by_category
 from directory.selectors import TypicalPrice, typical_price_for, typical_prices
 from providers.display import (
     AVAILABILITY_HORIZON_DAYS,

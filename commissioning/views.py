@@ -19,6 +19,8 @@ from .freshness import SUMMARY_TASK
 from .selectors import community, home_counts
 from .selectors import lists as market_lists
 from .selectors import market as selectors
+from .selectors import prices as price_selectors
+from .selectors import quality as quality_selectors
 from .selectors.summary import summary_state
 
 
@@ -45,7 +47,7 @@ def market(request):
     state = summary_state()
     built = state.built
     spend = selectors.spend(market_filter, summary=True) if built else None
-    prices = selectors.price_spreads(market_filter)
+    prices = price_selectors.price_spreads(market_filter)
     return render(request, "commissioning/market.html", {
         "form": form, "market": market_filter, "query": market_filter.query(), "summary": state,
         "presets": [(label, market_filter.query(start=start, end=end))
@@ -57,7 +59,7 @@ def market(request):
         "typed": selectors.typed_words(market_filter),
         "grid": selectors.gap_grid(market_filter, summary=True) if built else None, "spend": spend, "prices": prices,
         "above_reference": sum(spread.above_reference for spread in prices),
-        "quality": selectors.quality(market_filter), "counts": home_counts(),
+        "quality": quality_selectors.quality(market_filter), "counts": home_counts(),
         "route_chart": charts.bar_chart([(row.label, row.pence) for row in spend.by_route]) if spend else "",
         "category_chart": charts.bar_chart([(row.label, row.pence) for row in spend.by_category]) if spend else "",
         "price_chart": charts.box_plot(prices),
@@ -106,5 +108,5 @@ def reference_rates(request):
             messages.success(request, f"The reference rate for {category.name} is saved.")
             return redirect("commissioning:reference-rates")
     return render(request, "commissioning/reference_rates.html", {
-        "form": form, "rates": selectors.reference_rates(),
+        "form": form, "rates": price_selectors.reference_rates(),
     })

@@ -16,6 +16,8 @@ from providers.models import Provider
 
 from . import community as c
 from . import market as m
+from . import prices as p
+from . import quality as q
 
 LIST_LIMIT = 500
 EXPORT_LIMIT = 100_000
@@ -132,9 +134,9 @@ LISTS: dict[str, tuple[str, Callable]] = {
     "spend": ("Confirmed visits (spend)", lambda f: _visits(m.spend_visits(f))),
     "micro-spend": ("Confirmed visits with micro-providers", lambda f: _visits(m.spend_visits(f, micro=True))),
     "above-reference": ("Hourly services priced above the reference rate",
-                        lambda f: _services(m.services_above_reference(f))),
-    "hourly-services": ("Services priced by the hour", lambda f: _services(m.hourly_services(f))),
-    "disputed-visits": ("Disputed visits", lambda f: _visits(m.disputed_visits(f))),
+                        lambda f: _services(p.services_above_reference(f))),
+    "hourly-services": ("Services priced by the hour", lambda f: _services(p.hourly_services(f))),
+    "disputed-visits": ("Disputed visits", lambda f: _visits(q.disputed_visits(f))),
 }
 
 

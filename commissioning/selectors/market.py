@@ -1,5 +1,6 @@
-"""The commissioners' market view: supply, demand and unmet demand, spend, prices and quality, for a period and
-optionally one neighbourhood, one kind of support and one funding route.
+"""The commissioners' market view: supply, demand and unmet demand and spend, for a period and optionally one
+neighbourhood, one kind of support and one funding route (its prices are in `prices`, its quality figures in
+`quality`, beside this module).
 
 Every figure is an aggregate the database computes (a fixed number of queries whatever the size of the market);
 Python only arranges the few aggregate rows into the neighbourhood x category grid. No person's identity appears.
@@ -12,29 +13,22 @@ worker task keeps (`summary=True`: the page; commissioning.selectors.summary say
 
 from __future__ import annotations
 
-import calendar
 import datetime
-import math
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import (
-    Avg,
     BooleanField,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
-    FloatField,
     Func,
-    Max,
-    Min,
     Q,
     QuerySet,
     Sum,
 )
-from django.db.models.aggregates import Aggregate
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -51,9 +45,8 @@ from directory.models import Listing, SearchRecord
 from market.accounts.models import FundingRoute
 from market.places.models import Neighbourhood
 from market.taxonomy.models import Category
-from orders.models import Order, Review, Visit, VisitStatus
-from providers.models import PriceUnit, Provider, ProviderStatus, Service, ServiceAvailability
-from providers.selectors import Lapse, checks_lapsing
+from orders.models import Order, Visit
+from providers.models import Provider, ProviderStatus, Service, ServiceAvailability
 
 from .summary import summary_state
 
@@ -163,17 +156,6 @@ def spend_facts(market: MarketFilter, *, summary: bool = False) -> QuerySet:
     rows = (SpendDaily.objects.filter(day__gte=market.start, day__lte=market.end) if summary else
             SpendFact.objects.filter(starts_at__gte=market.since, starts_at__lt=market.until))
     return _narrowed(rows, market)
-
-
-class Percentile(Aggregate):
-    """PostgreSQL's percentile_cont: the value below which `fraction` of the rows fall, interpolated."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, *, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
 
 
 # --- Supply -----------------------------------------------------------------------------------------------------
@@ -488,107 +470,6 @@ def spend(market: MarketFilter, *, summary: bool = False) -> Spend:
         by_neighbourhood=grouped("neighbourhood__slug", "neighbourhood__name", "neighbourhood"),
         by_provider=grouped("provider__slug", "provider__name", "provider", TOP_PROVIDERS),
     )
-
-
-# --- Prices -----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PriceSpread:
-    category: Category
-    services: int
-    lowest: int
-    lower_quartile: int
-    median: int
-    upper_quartile: int
-    highest: int
-    reference: int | None
-    above_reference: int
-    query: str = ""  # the filter narrowed to this kind of support
-
-
-def hourly_services(market: MarketFilter) -> QuerySet[Service]:
-    """Today's listed services priced by the hour, within the filter."""
-    return supplied_services(market).filter(unit=PriceUnit.PER_HOUR)
-
-
-def price_spreads(market: MarketFilter) -> list[PriceSpread]:
-    """Hourly prices per kind of support (lowest, quartiles, median, highest) against the reference rate. One
-    query."""
-    above = Q(price_pence__gt=F("category__reference_rate__hourly_pence"))
-    rows = (
-        hourly_services(market).values("category").annotate(
-            services=Count("pk"), lowest=Min("price_pence"), highest=Max("price_pence"),
-            q1=Percentile("price_pence", fraction=0.25), q2=Percentile("price_pence", fraction=0.5),
-            q3=Percentile("price_pence", fraction=0.75), reference=Max("category__reference_rate__hourly_pence"),
-            above=Count("pk", filter=above),
-        ).order_by("category__sort_order", "category__name")
-    )
-    rows = list(rows)
-    categories = Category.objects.in_bulk([row["category"] for row in rows])
-    return [
-        PriceSpread(categories[row["category"]], row["services"], row["lowest"], _half_up(row["q1"]),
-                    _half_up(row["q2"]), _half_up(row["q3"]), row["highest"], row["reference"], row["above"],
-                    market.query(category=categories[row["category"]].slug))
-        for row in rows
-    ]
-
-
-def _half_up(pence: float) -> int:
-    """A percentile between two prices, to the penny, halves rounded up (not to even)."""
-    return math.floor(pence + 0.5)
-
-
-def services_above_reference(market: MarketFilter) -> QuerySet[Service]:
-    return hourly_services(market).filter(category__reference_rate__isnull=False,
-                                          price_pence__gt=F("category__reference_rate__hourly_pence"))
-
-
-# --- Quality ----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Quality:
-    disputed_visits: int
-    reviews: int
-    average_rating: float | None
-    low_ratings: int
-    checks_next_month: list[Lapse]
-    next_month: datetime.date
-
-
-def disputed_visits(market: MarketFilter) -> QuerySet[Visit]:
-    """Visits in the period that were disputed (still open, or upheld as not paid)."""
-    return Visit.objects.filter(orders_within(market, to_order="order__"),
-                                status__in=[VisitStatus.DISPUTED, VisitStatus.NOT_PAID],
-                                starts_at__gte=market.since, starts_at__lt=market.until)
-
-
-def quality(market: MarketFilter, *, today: datetime.date | None = None) -> Quality:
-    today = today or timezone.localdate()
-    reviews = Review.objects.filter(orders_within(market, to_order="order__", by_route=False),
-                                    created_at__gte=market.since, created_at__lt=market.until)
-    rated = reviews.aggregate(count=Count("pk"), average=Avg("rating"), low=Count("pk", filter=Q(rating__lte=2)))
-    next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    last_day = next_month.replace(day=calendar.monthrange(next_month.year, next_month.month)[1])
-    lapsing = checks_lapsing(within_days=(last_day - today).days, on=today)
-    return Quality(
-        disputed_visits=disputed_visits(market).count(), reviews=rated["count"],
-        average_rating=round(rated["average"], 1) if rated["average"] is not None else None,
-        low_ratings=rated["low"], next_month=next_month,
-        checks_next_month=[lapse for lapse in lapsing if lapse.check.expires_on >= next_month],
-    )
-
-
-def reference_rates() -> list:
-    """Every kind of support with its reference rate (None when not set), and who set it. One query."""
-    return list(Category.objects.select_related("reference_rate__set_by"))
-
-
-def reference_rates_by_category(category_ids) -> dict[int, int]:
-    """{category id: reference hourly rate in pence} for those kinds of support that have one. One query."""
-    return dict(Category.objects.filter(pk__in=list(category_ids), reference_rate__isnull=False)
-                .values_list("pk", "reference_rate__hourly_pence"))
 
 
 def published_gaps(*, days: int, minimum_unmet: int = 1, today: datetime.date | None = None) -> list[Cell]:

@@ -16,10 +16,10 @@ from commissioning.selectors.market import (
     MarketFilter,
     demand,
     gap_grid,
-    price_spreads,
     spend,
     supply,
 )
+from commissioning.selectors.prices import price_spreads
 from commissioning.services import reference_rate_set
 from market.accounts.models import FundingRoute, Role
 from market.core.models import AuditEvent
