@@ -4,12 +4,14 @@
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
+
+from market.core.admin_audit import AuditedSnippetViewSet
 
 from .models import CouncilPick, ListingCuration
 
 
-class ListingCurationViewSet(SnippetViewSet):
+class ListingCurationViewSet(AuditedSnippetViewSet):
     model = ListingCuration
     icon = "pick"
     menu_label = "Featured and hidden"
@@ -22,7 +24,7 @@ class ListingCurationViewSet(SnippetViewSet):
     ]
 
 
-class CouncilPickViewSet(SnippetViewSet):
+class CouncilPickViewSet(AuditedSnippetViewSet):
     model = CouncilPick
     icon = "list-ol"
     menu_label = "Picked by the council"

@@ -1,10 +1,11 @@
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+
+from market.core.admin_audit import AuditedSnippetViewSet
 
 from .models import Neighbourhood
 
 
-class NeighbourhoodViewSet(SnippetViewSet):
+class NeighbourhoodViewSet(AuditedSnippetViewSet):
     model = Neighbourhood
     icon = "site"
     menu_label = "Neighbourhoods"

@@ -1,12 +1,14 @@
 """Commissioners edit the taxonomy of support in the Wagtail admin."""
 
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
+
+from market.core.admin_audit import AuditedSnippetViewSet
 
 from .models import Category, Need
 
 
-class CategoryViewSet(SnippetViewSet):
+class CategoryViewSet(AuditedSnippetViewSet):
     model = Category
     icon = "tag"
     menu_label = "Categories"
@@ -14,7 +16,7 @@ class CategoryViewSet(SnippetViewSet):
     search_fields = ["name", "description"]
 
 
-class NeedViewSet(SnippetViewSet):
+class NeedViewSet(AuditedSnippetViewSet):
     model = Need
     icon = "help"
     menu_label = "Needs"

@@ -14,6 +14,7 @@ from curation.models import MAX_PICKS, CouncilPick, ListingCuration
 from curation.selectors import community_listings, council_picks
 from market.accounts.models import Role
 from market.accounts.services import user_grant_roles
+from market.core.models import AuditEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,32 @@ def test_a_commissioner_features_hides_and_picks_in_the_admin(editor, three):
     assert "Say why it is hidden from the community pages." in refused.content.decode()
     assert list(CouncilPick.objects.values_list("service__title", "note")) == [
         ("Walking group", "Gentle, and on the flat.")]
+
+
+def test_what_an_editor_adds_changes_and_deletes_is_in_the_projects_audit_trail(editor, three):
+    editor.post(f"{CURATE}add/", {"service": three["Lunch club"].pk, "featured": "on", "hidden_reason": ""})
+    curation = ListingCuration.objects.get()
+    editor.post(f"{CURATE}edit/{curation.pk}/", {"service": three["Lunch club"].pk, "hidden": "on",
+                                                 "hidden_reason": "The hall is being rebuilt."})
+    refused = editor.post(f"{CURATE}edit/{curation.pk}/", {"service": three["Lunch club"].pk, "hidden": "on",
+                                                           "hidden_reason": ""})
+    editor.post(f"{PICKS}add/", {"service": three["Walking group"].pk, "note": ""})
+    pick = CouncilPick.objects.get()
+    editor.post(f"{PICKS}delete/{pick.pk}/")
+
+    assert refused.status_code == HTTPStatus.OK and not CouncilPick.objects.exists()
+    events = list(AuditEvent.objects.filter(action__startswith="curation.").order_by("pk")
+                  .values_list("action", "object_id", "actor", "data"))
+    editor_id = editor.session["_auth_user_id"]
+    assert events == [
+        ("curation.listingcuration.added", str(curation.pk), int(editor_id), {"fields": ["featured", "service"]}),
+        ("curation.listingcuration.changed", str(curation.pk), int(editor_id),
+         {"fields": ["featured", "hidden", "hidden_reason"]}),
+        ("curation.councilpick.added", str(pick.pk), int(editor_id), {"fields": ["service"]}),
+        ("curation.councilpick.deleted", str(pick.pk), int(editor_id), {}),
+    ]  # the refused edit wrote nothing
+    assert AuditEvent.objects.filter(action="curation.councilpick.deleted").get().summary == (
+        "Pick of the council deleted in the admin: Walking group")
 
 
 @pytest.mark.parametrize("roles", [[Role.BUDGET_HOLDER], [Role.COORDINATOR], [Role.PROVIDER_MEMBER], [Role.FINANCE]])

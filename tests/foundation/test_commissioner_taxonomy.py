@@ -7,6 +7,7 @@ import pytest
 
 from market.accounts.models import Role
 from market.accounts.services import user_grant_roles
+from market.core.models import AuditEvent
 from market.places.models import Neighbourhood
 from market.taxonomy.models import Category
 from tests.factories import UserFactory
@@ -29,8 +30,11 @@ def test_a_commissioner_adds_a_kind_of_support_and_a_neighbourhood(db, verified_
                      "longitude": "-2.67"}
     client.post("/admin/snippets/places/neighbourhood/add/", neighbourhood)
 
-    assert Category.objects.filter(name="Befriending").exists()
-    assert Neighbourhood.objects.filter(name="Pemberton").exists()
+    category = Category.objects.get(name="Befriending")
+    place = Neighbourhood.objects.get(name="Pemberton")
+    # Both are in the project's audit trail, with who did it (market/core/admin_audit.py).
+    assert set(AuditEvent.objects.filter(actor__isnull=False).values_list("action", "object_id")) == {
+        ("taxonomy.category.added", str(category.pk)), ("places.neighbourhood.added", str(place.pk))}
 
 
 def test_others_still_cannot(db, client):
