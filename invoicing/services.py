@@ -16,6 +16,7 @@ from market.accounts.permissions import require_role
 from market.core.audit import audit_record
 from market.outbox.services import outbox_enqueue
 from orders.money import format_pence
+from orders.selectors import shares_of_orders
 from providers.models import Provider
 
 from .documents import invoice_pdf_bytes
@@ -121,9 +122,10 @@ def _invoice_group(group, *, period_start, period_end, actor) -> Invoice | None:
         period_end=period_end, due_on=today + datetime.timedelta(days=settings.INVOICE_TERMS_DAYS),
         vat_rate_percent=rate, subtotal_pence=subtotal, vat_pence=vat, total_pence=subtotal + vat, created_by=actor,
     )
+    shares = shares_of_orders({visit.order_id for visit in visits})
     InvoiceLine.objects.bulk_create(InvoiceLine(
         invoice=invoice, visit=visit, on=timezone.localtime(visit.starts_at).date(),
-        person_name=visit.order.holder.display_name, description=str(visit.order.service),
+        person_name=visit.order.holder.display_name, description=_line_description(visit.order, shares),
         minutes=visit.order.duration_minutes, unit=visit.order.unit, unit_price_pence=visit.order.unit_price_pence,
         amount_pence=visit.cost_pence) for visit in visits)
     InvoicedVisit.objects.bulk_create(InvoicedVisit(visit=visit, invoice=invoice) for visit in visits)
@@ -131,6 +133,14 @@ def _invoice_group(group, *, period_start, period_end, actor) -> Invoice | None:
     audit_record(action="invoice.issued", actor=actor, target=invoice, summary=f"Invoice {invoice.number} issued",
                  data={"total_pence": invoice.total_pence, "visits": len(visits)})
     return invoice  # the payer and the provider are told once its PDF is made (_pdf_make)
+
+
+def _line_description(order, shares) -> str:
+    """What a line says it is for; a shared booking's line says with whom, and that its amount is this share."""
+    share = shares.get(order.pk)
+    if share is None:
+        return str(order.service)
+    return f"{order.service} (shared with {share.partner_name}: {share.percent}% of the cost)"
 
 
 def invoice_credit(*, invoice: Invoice, actor, reason: str) -> Invoice:

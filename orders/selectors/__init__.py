@@ -33,6 +33,7 @@ from .household import (
     shared_booking_placed_with_key,
     shared_visit_pairs,
     shares_for_budget,
+    shares_of_orders,
 )
 from .ordering import (
     COUNTED_VISITS,
@@ -134,6 +135,7 @@ __all__ = [
     "shared_booking_placed_with_key",
     "shared_visit_pairs",
     "shares_for_budget",
+    "shares_of_orders",
     "shares_left_text",
     "visit_get",
     "visit_refundable_pence",

@@ -95,15 +95,27 @@ class ShareLine:
 
 def shares_for_budget(budget: Budget) -> list[ShareLine]:
     """The shared bookings paid (in part) from `budget`, newest first."""
-    lines = []
-    for booking in (SharedBooking.objects.select_related(*_BOOKING_RELATED)
-                    .filter(Q(first_order__budget=budget) | Q(second_order__budget=budget))):
-        mine_first = booking.first_order.budget_id == budget.pk
-        order, partner = ((booking.first_order, booking.second_order) if mine_first
-                          else (booking.second_order, booking.first_order))
-        lines.append(ShareLine(order=order, booking_id=booking.pk, partner_name=partner.holder.display_name,
-                               percent=booking.first_percent if mine_first else booking.second_percent))
-    return lines
+    bookings = (SharedBooking.objects.select_related(*_BOOKING_RELATED)
+                .filter(Q(first_order__budget=budget) | Q(second_order__budget=budget)))
+    return [_share_line(booking, first=booking.first_order.budget_id == budget.pk) for booking in bookings]
+
+
+def shares_of_orders(order_ids) -> dict[int, ShareLine]:
+    """{order id: its share line} for those of `order_ids` that are part of a shared booking. One query."""
+    order_ids = set(order_ids)
+    lines = {}
+    for booking in SharedBooking.objects.select_related(*_BOOKING_RELATED).filter(
+            Q(first_order__in=order_ids) | Q(second_order__in=order_ids)):
+        lines[booking.first_order_id] = _share_line(booking, first=True)
+        lines[booking.second_order_id] = _share_line(booking, first=False)
+    return {order_id: line for order_id, line in lines.items() if order_id in order_ids}
+
+
+def _share_line(booking: SharedBooking, *, first: bool) -> ShareLine:
+    order, partner = ((booking.first_order, booking.second_order) if first
+                      else (booking.second_order, booking.first_order))
+    return ShareLine(order=order, booking_id=booking.pk, partner_name=partner.holder.display_name,
+                     percent=booking.first_percent if first else booking.second_percent)
 
 
 def dashboard_as_bookings(dashboard: dict) -> dict:

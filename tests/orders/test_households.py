@@ -281,8 +281,12 @@ def test_invoicing_bills_each_budget_its_share(brothers):
     result = invoicing_run(period_start=today - datetime.timedelta(days=1), period_end=today)
 
     assert result.invoices == 2
-    lines = sorted(InvoiceLine.objects.values_list("person_name", "amount_pence", "invoice__total_pence"))
-    assert lines == [("Daniel Okafor", 2100, 2100), ("Samuel Okafor", 1400, 1400)]
+    lines = sorted(InvoiceLine.objects.values_list("person_name", "amount_pence", "invoice__total_pence",
+                                                   "description"))
+    assert lines == [
+        ("Daniel Okafor", 2100, 2100, f"{service} (shared with Samuel Okafor: 60% of the cost)"),
+        ("Samuel Okafor", 1400, 1400, f"{service} (shared with Daniel Okafor: 40% of the cost)"),
+    ]  # each line says why its amount is a part of the hours times the rate
 
 
 def test_each_budget_statement_shows_its_share(brothers):
