@@ -135,8 +135,8 @@ __all__ = [
     "shared_booking_placed_with_key",
     "shared_visit_pairs",
     "shares_for_budget",
-    "shares_of_orders",
     "shares_left_text",
+    "shares_of_orders",
     "visit_get",
     "visit_refundable_pence",
 ]
