@@ -10,6 +10,7 @@ from market.accounts.models import FundingRoute
 from market.core.forms import GovFormMixin, MoneyField
 
 from .selectors.market import MarketFilter, default_period
+from .services import MAX_HOURLY_PENCE
 
 #: The longest period the view covers at once.
 MAX_PERIOD_DAYS = 3 * 366
@@ -71,7 +72,7 @@ class MarketFilterForm(GovFormMixin, forms.Form):
 
 class ReferenceRateForm(GovFormMixin, forms.Form):
     category = forms.ChoiceField(label="Kind of support", error_messages={"required": "Choose a kind of support"})
-    hourly_rate = MoneyField(label="Reference rate, in pounds an hour", max_pounds=200,
+    hourly_rate = MoneyField(label="Reference rate, in pounds an hour", max_pounds=MAX_HOURLY_PENCE // 100,
                              help_text="The hourly rate the council considers fair, for example 17.50")
 
     def __init__(self, *args, categories, **kwargs):

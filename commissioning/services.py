@@ -22,7 +22,7 @@ def reference_rate_set(*, category: Category, hourly_pence: int, by) -> Referenc
     """Set (or change) the reference hourly rate for `category`; audited with the old and new rate."""
     if not is_commissioner(by):
         raise CommissioningRefused("Only commissioners can set reference rates.")
-    if not 0 < hourly_pence <= MAX_HOURLY_PENCE:
+    if not isinstance(hourly_pence, int) or not 0 < hourly_pence <= MAX_HOURLY_PENCE:
         raise CommissioningRefused("Enter an hourly rate between 1p and £200.", field="hourly_rate")
     with transaction.atomic():
         rate = ReferenceRate.objects.select_for_update().filter(category=category).first()

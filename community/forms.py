@@ -5,13 +5,18 @@ from __future__ import annotations
 from django import forms
 
 from market.accounts.models import FundingRoute
-from market.core.forms import GovFormMixin, MoneyField
-from market.core.money import MAX_PRICE_POUNDS
+from market.core.forms import GovFormMixin, MoneyField, QuantityField
 
-from .models import MAX_HOURS_A_DAY, PostKind
+from .models import (
+    MAX_CREDITS_REDEEMED_AT_ONCE,
+    MAX_CREDITS_SPENT_AT_ONCE,
+    MAX_HOURS_A_DAY,
+    MAX_PURCHASE_POUNDS,
+    MAX_WEEKLY_POUNDS,
+    PostKind,
+)
 
 _AREA = {"rows": 4}
-MAX_BUDGET_POUNDS = 10_000
 
 
 class PersonAddForm(GovFormMixin, forms.Form):
@@ -62,7 +67,7 @@ class AnswerForm(GovFormMixin, forms.Form):
 class JoinForm(GovFormMixin, forms.Form):
     service = forms.TypedChoiceField(label="Activity", coerce=int,
                                      error_messages={"invalid_choice": "Choose an activity from the list."})
-    sessions_per_week = forms.IntegerField(label="Sessions a week", min_value=1, max_value=14, initial=1,
+    sessions_per_week = QuantityField(label="Sessions a week", min_value=1, max_value=14, initial=1,
                                            widget=forms.NumberInput(attrs={"class": "input--short"}))
 
     def __init__(self, *args, services, **kwargs):
@@ -73,19 +78,19 @@ class JoinForm(GovFormMixin, forms.Form):
 
 class PurchaseForm(GovFormMixin, forms.Form):
     description = forms.CharField(label="What it is", max_length=200, help_text="For example: walking boots.")
-    amount_pence = MoneyField(max_pounds=MAX_PRICE_POUNDS, label="What it costs, in pounds")
+    amount_pence = MoneyField(max_pounds=MAX_PURCHASE_POUNDS, label="What it costs, in pounds")
     bought_on = forms.DateField(label="When (day/month/year)", input_formats=["%d/%m/%Y", "%Y-%m-%d"],
                                 widget=forms.DateInput(attrs={"class": "input--short"}),
                                 error_messages={"invalid": "Enter a date like 14/03/2027."})
 
 
 class PlanSettingsForm(GovFormMixin, forms.Form):
-    indicative_weekly_pence = MoneyField(max_pounds=MAX_BUDGET_POUNDS, required=False,
+    indicative_weekly_pence = MoneyField(max_pounds=MAX_WEEKLY_POUNDS, required=False,
                                          label="The council's indicative amount a week, in pounds (optional)",
                                          help_text="Used when they have no budget yet.")
     replaced_package = forms.CharField(label="The care package this plan replaced (optional)", max_length=200,
                                        required=False, help_text="For example: home care, 7 hours a week.")
-    replaced_weekly_pence = MoneyField(max_pounds=MAX_BUDGET_POUNDS, required=False,
+    replaced_weekly_pence = MoneyField(max_pounds=MAX_WEEKLY_POUNDS, required=False,
                                        label="What that package cost a week, in pounds (optional)")
 
 
@@ -95,7 +100,7 @@ class ContributionForm(GovFormMixin, forms.Form):
     given_on = forms.DateField(label="Day (day/month/year)", input_formats=["%d/%m/%Y", "%Y-%m-%d"],
                                widget=forms.DateInput(attrs={"class": "input--short"}),
                                error_messages={"invalid": "Enter a date like 14/03/2027."})
-    hours = forms.IntegerField(label="Hours", min_value=1, max_value=MAX_HOURS_A_DAY,
+    hours = QuantityField(label="Hours", min_value=1, max_value=MAX_HOURS_A_DAY,
                                widget=forms.NumberInput(attrs={"class": "input--short"}),
                                error_messages={"max_value": "A day has 24 hours: enter 24 or fewer."})
     what = forms.CharField(label="What you did", max_length=200)
@@ -108,13 +113,19 @@ class ContributionForm(GovFormMixin, forms.Form):
 class SpendForm(GovFormMixin, forms.Form):
     service = forms.TypedChoiceField(label="Activity", coerce=int,
                                      error_messages={"invalid_choice": "Choose an activity from the list."})
-    credits = forms.IntegerField(label="Credits to spend", min_value=1, max_value=1000,
+    credits = QuantityField(label="Credits to spend", min_value=1, max_value=MAX_CREDITS_SPENT_AT_ONCE,
                                  widget=forms.NumberInput(attrs={"class": "input--short"}))
 
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [("", "Choose one"), *[
             (service.pk, f"{service.title}, {service.provider.name}") for service in services]]
+
+
+class RedeemForm(GovFormMixin, forms.Form):
+    credits = QuantityField(label="Credits to redeem", min_value=1, max_value=MAX_CREDITS_REDEEMED_AT_ONCE,
+                            error_messages={"required": "Enter how many credits to redeem",
+                                            "invalid": "Enter how many credits to redeem, as a whole number"})
 
 
 class PostForm(GovFormMixin, forms.Form):

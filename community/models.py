@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from market.core.money import MAX_PRICE_POUNDS
+
 
 class WhatMatters(models.Model):
     """What matters to a person, recorded with them in their own words: strengths, not deficits. Seen by the person,
@@ -191,6 +193,12 @@ class ContributionStatus(models.TextChoices):
 
 #: The most hours one person can give on one day, all their contributions together.
 MAX_HOURS_A_DAY = 24
+#: The most credits spent on an activity, or redeemed from a group by the council, at once.
+MAX_CREDITS_SPENT_AT_ONCE = 1_000
+MAX_CREDITS_REDEEMED_AT_ONCE = 100_000
+#: The most a plan's one-off purchase may cost, and a weekly amount a plan is measured against, in pounds.
+MAX_PURCHASE_POUNDS = MAX_PRICE_POUNDS
+MAX_WEEKLY_POUNDS = 10_000
 
 
 class Contribution(models.Model):

@@ -33,9 +33,9 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:  # static files are WhiteNoise's, in development too (market/settings/dev.py)
-    from django.conf.urls.static import static
+    from market.core.static import development_media_urlpatterns
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += development_media_urlpatterns()  # a path climbing out of the media folder is a 404
 
 # Provider storefronts: an anonymous visitor's reused render, re-checked in one query; else Wagtail (cms/views.py).
 urlpatterns += [

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from market.core.forms import GovFormMixin, MoneyField
+from market.core.forms import GovFormMixin, MoneyField, QuantityField
 from market.core.money import MAX_ADJUSTMENT_POUNDS, MAX_PRICE_POUNDS
 from providers.models import PriceUnit
 
@@ -131,7 +131,7 @@ def accepted_shortest_minutes(service) -> int:
 
 
 class BlockHoursForm(_QuestionForm):
-    block_hours = forms.IntegerField(
+    block_hours = QuantityField(
         label="How many hours do you want to buy?", min_value=1, max_value=200,
         help_text="The provider uses them as needed between the dates, and records each visit for you to confirm.",
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
@@ -141,7 +141,7 @@ class BlockHoursForm(_QuestionForm):
 
 
 class ItemsForm(_QuestionForm):
-    items_per_visit = forms.IntegerField(
+    items_per_visit = QuantityField(
         label="How many items each visit?", min_value=1, max_value=100, initial=1,
         help_text="For example, the number of meals.",
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
@@ -295,12 +295,12 @@ class ShareForm(GovFormMixin, forms.Form):
     partner = forms.TypedChoiceField(label="Who shares this support?", widget=forms.RadioSelect, coerce=int,
                                      error_messages={"required": "Choose who shares it",
                                                      "invalid_choice": "Choose one of the people listed"})
-    first_percent = forms.IntegerField(
+    first_percent = QuantityField(
         min_value=1, max_value=99, widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
         error_messages={"required": "Enter a share in percent", "min_value": "Enter a share of at least 1%",
                         "max_value": "Enter a share of at most 99%", "invalid": "Enter a whole number"},
     )
-    second_percent = forms.IntegerField(
+    second_percent = QuantityField(
         label="The other person's share, in percent", min_value=1, max_value=99,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
         help_text="The two shares must add up to 100.",

@@ -76,7 +76,8 @@ def _since(path: str, etag: str) -> int | None:
     """When this answer (this URL with this body) first appeared, in whole seconds: its Last-Modified. An answer
     is made of many rows (a provider's phone, a slot, a listing that lapsed) with no one timestamp, so the feed
     remembers, per URL, the last body it gave and since when; a new body is always dated later than the one before,
-    so If-Modified-Since never hides a change. None when Redis is down (then only the ETag is offered)."""
+    so If-Modified-Since never hides a change. With Redis down the cache reads as empty, so every answer is dated now
+(never a wrong 304); None if the cache raises all the same (then only the ETag is offered)."""
     key = "oruk:since:" + hashlib.sha256(path.encode()).hexdigest()
     try:
         known = cache.get(key)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from market.core.numbers import whole_number
 from market.places.postcodes import normalise_postcode_or_district
 
 DEFAULT_PER_PAGE = 50
@@ -71,10 +72,14 @@ def _integer(params: Mapping[str, str], name: str, *, default: int, lowest: int,
     raw = _present(params, name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadParameter(name, f"must be a whole number, not {raw[:40]!r}") from None
+    # ASCII digits only (int() would also take "+2", "2_0" and other scripts' digits); a minus sign or too many
+    # digits is out of range.
+    value = whole_number(raw, max_digits=len(str(highest)))
+    if value is None:
+        digits = raw.removeprefix("-")
+        if digits.isascii() and digits.isdigit():
+            raise BadParameter(name, f"must be from {lowest} to {highest}")
+        raise BadParameter(name, f"must be a whole number, not {raw[:40]!r}")
     if not lowest <= value <= highest:
         raise BadParameter(name, f"must be from {lowest} to {highest}")
     return value

@@ -153,7 +153,7 @@ def webhook_event(*, payload: bytes, signature: str, secrets: list[str]) -> dict
         except stripe.SignatureVerificationError as error:
             last_error = error
             continue
-        except ValueError as error:
+        except (ValueError, TypeError, AttributeError) as error:  # not JSON, not UTF-8, or JSON but not an object
             raise BadSignature(f"The body is not a Stripe event: {error}") from error
         return event.to_dict()
     raise BadSignature(str(last_error) if last_error else "No webhook secret is configured.")

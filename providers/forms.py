@@ -6,7 +6,7 @@ import datetime
 
 from django import forms
 
-from market.core.forms import GovFormMixin, MoneyField
+from market.core.forms import GovFormMixin, MoneyField, QuantityField
 from market.core.money import MAX_COVER_POUNDS, MAX_PRICE_POUNDS
 
 from .models import DeliveryMode, LegalForm, PriceUnit, ServiceAvailability, ServiceStatus
@@ -111,7 +111,7 @@ class ServiceForm(GovFormMixin, forms.Form):
         required=False,
         help_text="For example 17.50. Leave empty if it is free.",
     )
-    minimum_units = forms.IntegerField(
+    minimum_units = QuantityField(
         label="Smallest booking",
         min_value=1,
         max_value=100,
@@ -126,7 +126,7 @@ class ServiceForm(GovFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked to use your provider's neighbourhoods.",
     )
-    travel_radius_km = forms.IntegerField(
+    travel_radius_km = QuantityField(
         label="Or how far you travel, in kilometres (optional)",
         required=False,
         min_value=0,

@@ -15,7 +15,15 @@ from providers.selectors import service_is_listed
 
 from .. import selectors
 from ..exceptions import CommunityRefused
-from ..models import Introduction, Participation, PlanPurchase, PlanSettings, PlanSnapshot
+from ..models import (
+    MAX_PURCHASE_POUNDS,
+    MAX_WEEKLY_POUNDS,
+    Introduction,
+    Participation,
+    PlanPurchase,
+    PlanSettings,
+    PlanSnapshot,
+)
 
 #: Who may put things on a person's plan: themselves, a supporter who may book for them, their coordinator.
 _PLANNERS = (Capacity.SELF, Capacity.SUPPORTER, Capacity.COORDINATOR)
@@ -41,7 +49,7 @@ def activity_join(*, person: Person, service: Service, by: User, sessions_per_we
     capacity = _require_planner(by, person)
     if not service.is_activity:
         raise CommunityRefused("That is support at home: book it as an order, with days and times.")
-    if not 1 <= sessions_per_week <= 14:
+    if not isinstance(sessions_per_week, int) or not 1 <= sessions_per_week <= 14:
         raise CommunityRefused("Enter how many sessions a week, from 1 to 14.", field="sessions_per_week")
     if not service_is_listed(service):
         raise CommunityRefused("That activity is not listed at the moment.")
@@ -80,8 +88,9 @@ def plan_purchase_add(*, person: Person, by: User, description: str, amount_penc
     description = description.strip()
     if not description:
         raise CommunityRefused("Say what it is, for example 'Walking boots'.", field="description")
-    if not amount_pence or amount_pence <= 0:
-        raise CommunityRefused("Enter what it costs, like 45.00.", field="amount_pence")
+    if not isinstance(amount_pence, int) or not 0 < amount_pence <= MAX_PURCHASE_POUNDS * 100:
+        raise CommunityRefused(f"Enter what it costs, like 45.00, up to £{MAX_PURCHASE_POUNDS:,}.",
+                               field="amount_pence")
     with transaction.atomic():
         purchase = PlanPurchase.objects.create(person=person, description=description[:200],
                                                amount_pence=amount_pence, bought_on=bought_on, added_by=by)
@@ -95,6 +104,10 @@ def plan_settings_set(*, person: Person, by: User, indicative_weekly_pence: int 
     """The coordinator records the council's indicative weekly amount and the care package the plan replaced."""
     if capacity_for(by, person, ConsentScope.VIEW) is not Capacity.COORDINATOR:
         raise CommunityRefused("Only the person's coordinator can set what the plan is measured against.")
+    for field, pence in (("indicative_weekly_pence", indicative_weekly_pence),
+                         ("replaced_weekly_pence", replaced_weekly_pence)):
+        if pence is not None and (not isinstance(pence, int) or not 0 <= pence <= MAX_WEEKLY_POUNDS * 100):
+            raise CommunityRefused(f"Enter an amount a week of £{MAX_WEEKLY_POUNDS:,} or less.", field=field)
     if replaced_weekly_pence and not replaced_package.strip():
         raise CommunityRefused("Say which package it replaced, for example 'Home care, 7 hours a week'.",
                                field="replaced_package")

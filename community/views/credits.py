@@ -13,7 +13,7 @@ from market.core.forms import add_refusal
 from providers.permissions import require_commissioner
 
 from .. import selectors, selectors_credits
-from ..forms import ContributionForm, SpendForm
+from ..forms import ContributionForm, RedeemForm, SpendForm
 from ..services import credits
 from .people import found
 
@@ -100,11 +100,11 @@ def council(request):
 def redeem(request, provider_id: int):
     require_commissioner(request.user)
     group = found(selectors_credits.group_by_id(provider_id), "group")
-    try:
-        amount = int(request.POST.get("credits", ""))
-    except ValueError:
-        messages.error(request, "Enter how many credits to redeem, as a whole number.")
+    form = RedeemForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{group.name}: {form.errors['credits'][0]}")
         return redirect("community:credits-council")
+    amount = form.cleaned_data["credits"]
     try:
         credits.credits_redeem(provider=group, credits=amount, by=request.user)
     except DomainError as refusal:

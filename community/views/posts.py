@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
+from market.core.numbers import id_from
 from providers.permissions import is_commissioner, require_commissioner
 
 from .. import selectors_credits as reads
@@ -70,7 +71,7 @@ def post_act(request, post_id: int, action: str):
     post = found(reads.post_get(post_id), "post")
     try:
         if action == "match":
-            other = found(reads.post_get(int(request.POST.get("other") or 0)), "post")
+            other = found(reads.post_get(id_from(request.POST.get("other", "")) or 0), "post")
             posts.post_match(post=post, other=other, by=request.user)
             messages.success(request, f"Matched with “{other.title}”.")
         elif action == "done":

@@ -1,10 +1,12 @@
 """Form helpers shared by every app."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.forms.renderers import BaseRenderer
 from django.template import engines
 
 from .money import parse_pounds
+from .numbers import whole_number
 
 #: Django's widget templates that forms/widgets.html writes as macros (the same markup), by macro.
 WIDGET_MACROS = {
@@ -97,3 +99,29 @@ class MoneyField(forms.CharField):
         if isinstance(value, int):
             return f"{value / 100:.2f}"
         return value
+
+
+class QuantityField(forms.IntegerField):
+    """A count a person types (hours, items, sessions, credits, a share in percent, kilometres): ASCII digits only,
+    within `min_value`..`max_value` (both required: every quantity has a sensible range). Django's IntegerField also
+    takes "5.0", "+5", "1_0" and other scripts' digits (a fullwidth five); this one refuses them, and "1e5", "5 0",
+    "-1", with its "invalid" message beside the field. Every quantity input of the site uses it."""
+
+    default_error_messages = {"invalid": "Enter a whole number, like 3, using the digits 0 to 9."}
+
+    def __init__(self, *, min_value: int, max_value: int, **kwargs):
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}))
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = whole_number(value, max_digits=len(str(self.max_value)))
+        if number is None:
+            text = str(value).strip()
+            if text.isascii() and text.isdigit():  # digits only, but far too many of them
+                message = self.error_messages.get("max_value", MaxValueValidator.message)
+                raise forms.ValidationError(message, code="max_value",
+                                            params={"limit_value": self.max_value})
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number

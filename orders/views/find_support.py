@@ -15,11 +15,9 @@ from directory import views as directory_views
 from directory.searching_for import SearchingFor
 from market.accounts.models import ConsentScope
 from market.accounts.permissions import capacity_for
+from market.core.numbers import id_from
 
 from .. import selectors
-
-#: A person id longer than this is no person of ours (and never reaches the database).
-MAX_ID_DIGITS = 18
 
 
 @require_GET
@@ -31,10 +29,10 @@ def find_support(request):
 
 def _searching_for(request) -> SearchingFor | None:
     """The person the search is for, if the user may order for them; else None (the ordinary search)."""
-    raw = request.GET.get("for", "")
-    if not request.user.is_authenticated or not raw.isdigit() or len(raw) > MAX_ID_DIGITS:
+    person_id = id_from(request.GET.get("for", ""))
+    if not request.user.is_authenticated or person_id is None:
         return None
-    person = selectors.person_get(int(raw))
+    person = selectors.person_get(person_id)
     if person is None or capacity_for(request.user, person, ConsentScope.ORDER) is None:
         return None
     return selectors.searching_for(

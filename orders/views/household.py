@@ -17,6 +17,7 @@ from market.accounts.models import ConsentScope
 from market.accounts.permissions import Capacity, capacity_for, person_access
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
+from market.core.numbers import whole_number
 
 from .. import selectors, services
 from ..forms import DeliveryForm, HouseholdForm, ShareForm
@@ -78,7 +79,7 @@ def share_check(request, service_id: int, person_id: int):
     draft, acting = _share_draft(request, service_id, person_id)
     source = request.POST if request.method == "POST" else request.GET
     partner = _partner(draft, source.get("with", ""))
-    share = source.get("share", "")
+    share = whole_number(source.get("share", ""), max_digits=3)  # the percent from the share question; "²" is no number
     question = reverse("orders:share", args=[draft.service.pk, draft.person.pk])
     key = _posted_key(request) if request.method == "POST" else None
     if key is not None:  # the same page submitted twice: the first booking stands
@@ -87,9 +88,9 @@ def share_check(request, service_id: int, person_id: int):
             return redirect("orders:shared", booking_id=existing.pk)
     if draft.first_unanswered() is not None:
         return _go_to(draft, draft.first_unanswered())
-    if partner is None or not share.isdigit():
+    if partner is None or share is None:
         return redirect(question)
-    arguments = {"user": request.user, "budget": draft.budget, "partner": partner, "first_percent": int(share),
+    arguments = {"user": request.user, "budget": draft.budget, "partner": partner, "first_percent": share,
                  "service": draft.service, **_booking_arguments(draft)}
     context = {"draft": draft, "acting": acting, "service": draft.service, "person": draft.person,
                "partner": partner, "share": share, "back": question, "idempotency_key": _shared_key(draft)}

@@ -16,6 +16,7 @@ from market.accounts.permissions import capacity_for, person_access
 from market.accounts.selectors import people_for_user
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
+from market.core.numbers import id_from
 from providers.display import minimum_label
 from providers.models import Service
 
@@ -25,11 +26,12 @@ from ._access import found
 
 
 def _person_for_order(request) -> Person:
-    person_id = request.GET.get("for") or request.POST.get("for")
-    if person_id:
-        if not str(person_id).isdigit():
+    raw = request.GET.get("for") or request.POST.get("for")
+    if raw:
+        person_id = id_from(raw)
+        if person_id is None:
             raise Http404("No such person.")
-        return found(selectors.person_get(int(person_id)), "person")
+        return found(selectors.person_get(person_id), "person")
     person = selectors.person_of_user(request.user)
     if person is None:
         raise Http404("Choose who the order is for.")

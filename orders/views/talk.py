@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from market.accounts.models import Role
 from market.core.exceptions import DomainError
 from market.core.forms import add_refusal, posted
+from market.core.numbers import id_from
 
 from .. import selectors, services
 from ..forms import ConcernForm, ConcernNoteForm, MessageForm, ReasonForm, ReviewForm
@@ -95,8 +96,8 @@ def review_hide(request, review_id: int):
 def concern_raise(request, provider_id: int):
     provider = found(selectors.provider_get(provider_id), "provider")
     visit = None
-    if request.GET.get("visit", "").isdecimal():  # not isdigit(): "²" is a digit int() refuses
-        visit = found(selectors.visit_get(int(request.GET["visit"])), "visit")
+    if (visit_id := id_from(request.GET.get("visit", ""))) is not None:
+        visit = found(selectors.visit_get(visit_id), "visit")
     form = ConcernForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:

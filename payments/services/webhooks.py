@@ -21,6 +21,8 @@ from ..models import Endpoint, EventStatus, WebhookEvent
 from . import accounts, cards, transfers
 
 PROCESS_TASK = "payments.tasks.process_webhook"
+#: The longest event id, type or account name stored (the columns' length).
+MAX_NAME_LENGTH = 100
 
 #: Every event we act on, and what acts on it (each takes the event's object and the whole event).
 HANDLERS = {
@@ -56,13 +58,17 @@ def webhook_receive(*, endpoint: str, payload: bytes, signature: str) -> tuple[W
         raise WebhookRefused(f"The signature does not verify: {error}") from None
     if bool(event.get("livemode")) != stripe_api.live_mode():
         raise WebhookRefused("The event's mode (live or test) is not this site's.")
-    if not event.get("id") or not event.get("type"):
+    event_id, event_type, account = event.get("id"), event.get("type"), event.get("account") or ""
+    if not all(isinstance(text, str) for text in (event_id, event_type, account)) or not event_id or not event_type:
         raise WebhookRefused("The event has no id or type.")
+    if max(len(event_id), len(event_type), len(account)) > MAX_NAME_LENGTH:
+        raise WebhookRefused(f"The event's id, type or account is longer than {MAX_NAME_LENGTH} characters.")
+    created = event.get("created")
     try:
         with transaction.atomic():
             stored = WebhookEvent.objects.create(
-                event_id=event["id"], endpoint=endpoint, type=event["type"], livemode=bool(event.get("livemode")),
-                account=event.get("account") or "", created=int(event.get("created") or 0),
+                event_id=event_id, endpoint=endpoint, type=event_type, livemode=bool(event.get("livemode")),
+                account=account, created=created if isinstance(created, int) and 0 <= created < 2**62 else 0,
                 body=payload.decode("utf-8"))
             enqueue(PROCESS_TASK, stored.pk)
     except IntegrityError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -17,7 +18,12 @@ def _receive(request, endpoint: str) -> JsonResponse:
     if not stripe_api.is_set_up():
         return JsonResponse({"error": "Payments are not set up on this site."}, status=HTTPStatus.BAD_REQUEST)
     try:
-        event, new = services.webhook_receive(endpoint=endpoint, payload=request.body,
+        payload = request.body
+    except RequestDataTooBig:
+        return JsonResponse({"error": "The body is larger than any Stripe event."},
+                            status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    try:
+        event, new = services.webhook_receive(endpoint=endpoint, payload=payload,
                                               signature=request.headers.get("Stripe-Signature", ""))
     except services.WebhookRefused as refusal:
         return JsonResponse({"error": refusal.message}, status=HTTPStatus.BAD_REQUEST)

@@ -185,3 +185,19 @@ def test_each_brother_sees_the_booking_but_not_the_others_budget(client, brother
     assert reverse("orders:order", args=[booking.second_order.pk]) not in page
     assert "Their own budget" in page
     assert "Cancel the booking" not in page  # Daniel may not act for Samuel
+
+
+def test_a_share_in_the_address_that_is_not_a_plain_number_goes_back_to_the_question(client, brothers):
+    """Hardening: `share=²` passed isdigit() and int() refused it (a 500); now any share that is not ASCII digits
+    sends the user back to the share question."""
+    coordinator, first, second, _, _, service = brothers
+    client.force_login(_mother_of_both(coordinator, first, second))
+    _answer(client, service, first, ONE_VISIT)
+    check = reverse("orders:share-check", args=[service.pk, first.pk])
+
+    for share in ("\u00b2", "\uff16\uff10", "+60", "60.0", "9" * 5000):
+        response = client.get(check, {"with": second.pk, "share": share})
+        assert response.status_code == HTTPStatus.FOUND, share
+        assert response["Location"] == _share(service, first)
+    assert client.get(check, {"with": second.pk, "share": "60"}).status_code == HTTPStatus.OK
+    assert not Order.objects.exists()

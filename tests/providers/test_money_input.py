@@ -10,6 +10,7 @@ from directory.forms import SearchForm
 from market.core.forms import MoneyField
 from orders.forms import AdjustForm, ProposalForm
 from providers import services
+from providers.exceptions import ListingRefused
 from providers.forms import CheckUploadForm, ServiceForm
 from providers.models import ChangeRequestStatus, ServiceStatus
 from providers.selectors import service_is_listed
@@ -79,7 +80,7 @@ def test_a_new_service_priced_far_above_its_kind_waits_for_a_commissioner(going_
     assert (ordinary.status, ordinary.change_requests.count()) == (ServiceStatus.LIVE, 0)
 
     # ...far above it waits, not shown, until a commissioner approves it.
-    dear = _new_service(ordinary_provider, owner, going_rate, 10_000_000)
+    dear = _new_service(ordinary_provider, owner, going_rate, 90_000)
     change = dear.change_requests.get()
     assert (dear.status, change.status, change.changes) == (ServiceStatus.DRAFT, ChangeRequestStatus.PENDING,
                                                              {"status": "live"})
@@ -89,3 +90,10 @@ def test_a_new_service_priced_far_above_its_kind_waits_for_a_commissioner(going_
     services.change_request_approve(change_request=change, actor=commissioner, reason="Specialist night care")
     dear.refresh_from_db()
     assert dear.status == ServiceStatus.LIVE
+
+
+def test_a_price_above_the_most_for_its_kind_is_refused_by_the_service_too(going_rate, provider, owner):
+    """The form's range is checked again where a script or the admin calls the service without it."""
+    with pytest.raises(ListingRefused, match="£1,000 or less"):
+        _new_service(provider, owner, going_rate, 10_000_000)
+    assert not provider.services.filter(title="Sitting service").exists()
