@@ -43,5 +43,7 @@ urlpatterns += [
     path("provider/<slug:slug>/storefront/edit/", cms_views.storefront_edit, name="storefront-edit"),
 ]
 
+handler403 = "market.core.views.permission_denied"
+
 # Wagtail serves every other path: the home page, content pages and provider storefronts.
 urlpatterns += [path("", include(wagtail_urls))]
