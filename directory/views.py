@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from market.core.numbers import whole_number
+
 from .forms import SearchForm
 from .searching_for import SearchingFor
 from .selectors import search_page
@@ -19,12 +21,12 @@ MAX_PAGE_NUMBER = 10_000
 def _page_number(raw: str | None) -> tuple[int, str]:
     if raw in (None, ""):
         return 1, ""
-    try:
-        number = int(raw)
-    except ValueError:
-        return 1, "That page number was not a number, so here is the first page."
-    if number < 1:
+    text = raw.strip()
+    if text == "0" or (text.startswith("-") and whole_number(text[1:], max_digits=30) is not None):
         return 1, "Pages start at 1, so here is the first page."
+    number = whole_number(text, max_digits=30)  # ASCII digits only: not "+2", "2.0" or a fullwidth digit
+    if number is None:
+        return 1, "That page number was not a number, so here is the first page."
     # Far past any real last page (the count stops at 1,000 results); the search shows its last page.
     return min(number, MAX_PAGE_NUMBER), ""
 

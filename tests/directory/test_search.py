@@ -159,6 +159,9 @@ def test_bad_input_gets_a_message_beside_the_field(client, listed, params, field
         ("abc", 1, "That page number was not a number, so here is the first page."),
         ("-3", 1, "Pages start at 1, so here is the first page."),
         ("0", 1, "Pages start at 1, so here is the first page."),
+        ("+2", 1, "That page number was not a number, so here is the first page."),
+        ("\uff12", 1, "That page number was not a number, so here is the first page."),  # a fullwidth 2
+        ("2.0", 1, "That page number was not a number, so here is the first page."),
     ],
 )
 def test_bad_page_numbers_show_a_page_and_say_why(client, listed, page, shown, message):
