@@ -38,6 +38,24 @@ def pytest_collection_modifyitems(items):
             names.append("django_db_serialized_rollback")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's database set-up, with the migrated database restored from a dump when one matches the code
+    (tests/database.py): the first run on a machine migrates, later ones (and the other xdist workers) restore."""
+    from django.test.utils import teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from .database import setup_test_database
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        config = setup_test_database(verbosity=verbosity, aliases=aliases, serialized_aliases=serialized_aliases)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=verbosity)
+
+
 def _loopback_only(address) -> bool:
     """Whether a socket address is on this machine: a Unix socket path, or a loopback IP or name."""
     if not isinstance(address, tuple):
