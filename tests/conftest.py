@@ -88,6 +88,32 @@ def _no_outside_network():
     socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
 
 
+@pytest.fixture(scope="module")
+def demo_loaded_once(django_db_setup, django_db_blocker):
+    """The demo data (cms.demo.load_demo, about 7 s) loaded once for a module whose every test reads it, instead of
+    once per test: it is loaded in a transaction that stays open while the module's tests run and is rolled back
+    after them. Each test still runs in its own savepoint inside it (the `db` fixture), so nothing one test changes
+    is seen by the next, and nothing is left for other modules. Only for modules without transactional tests."""
+    from django.db import connection, transaction
+
+    from cms.demo import load_demo
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            load_demo()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+        assert not connection.in_atomic_block
+
+
 @pytest.fixture
 def send_outbox(db):
     """Send what the outbox holds, as the worker's send_outbox task does; returns its report."""
