@@ -17,9 +17,12 @@ install: $(STAMP)
 run: install  ## Run the product on embedded PostgreSQL and Redis, with demo data.
 	$(BIN)/python -m market.launch
 
+# The suite runs in this many pytest-xdist worker processes (one per core of the 2-core machines); 0 runs it in one.
+TEST_WORKERS ?= 2
+
 test: install  ## Run the whole test suite against real PostgreSQL and Redis that it starts itself.
 	$(BIN)/python -m ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/python -m ruff check .

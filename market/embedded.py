@@ -34,15 +34,44 @@ def _datadir(name: str, ephemeral: bool) -> Path:
     return path
 
 
-def start_postgres(name: str, *, ephemeral: bool = False) -> str:
+# For a server whose data is thrown away when the process exits (the test suite's): nothing is worth waiting for the
+# disk for. The same PostgreSQL, the same SQL and isolation; only a crash of the machine could lose (throwaway) data.
+THROWAWAY_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+
+def start_postgres(name: str, *, ephemeral: bool = False, throwaway: bool = False) -> str:
     """Start (or join) an embedded PostgreSQL 16. Its data stays under .embedded/<name>/ between runs,
-    or, if ephemeral, lives in a temporary folder deleted when this process exits."""
+    or, if ephemeral, lives in a temporary folder deleted when this process exits. A throwaway server (ephemeral,
+    for tests) does not flush to disk (THROWAWAY_SETTINGS)."""
     import pgserver
 
     datadir = _datadir(name, ephemeral) / "postgres"
     server = pgserver.get_server(datadir, cleanup_mode="delete" if ephemeral else "stop")
     _servers[f"pg:{name}"] = server
+    if throwaway:
+        assert ephemeral, "only a server whose data is deleted at exit may skip flushing it"
+        _configure_throwaway(server.get_uri())
     return server.get_uri()
+
+
+def _configure_throwaway(uri: str) -> None:
+    """Apply THROWAWAY_SETTINGS to a running server and wait until new connections see them (a reload is
+    asynchronous)."""
+    import time
+
+    import psycopg
+
+    with psycopg.connect(uri, autocommit=True) as connection:
+        for key, value in THROWAWAY_SETTINGS.items():
+            connection.execute(f"ALTER SYSTEM SET {key} = {value}")
+        connection.execute("SELECT pg_reload_conf()")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with psycopg.connect(uri, autocommit=True) as connection:
+            if connection.execute("SHOW fsync").fetchone()[0] == "off":
+                return
+        time.sleep(0.01)
+    raise RuntimeError("PostgreSQL did not take the test settings (fsync off) within 10 seconds")
 
 
 def start_redis(name: str, *, ephemeral: bool = False) -> str:
@@ -77,12 +106,12 @@ def _stop_redis(pid: int, remove: Path) -> None:
         remove.parent.rmdir()  # the run's temporary folder, if PostgreSQL's has gone already
 
 
-def ensure_services(name: str, *, ephemeral: bool = False) -> None:
+def ensure_services(name: str, *, ephemeral: bool = False, throwaway: bool = False) -> None:
     """Point DATABASE_URL and REDIS_URL at embedded servers unless the environment already does.
 
     Ephemeral servers (the test suite) get fresh temporary folders, so test runs never share state.
     """
     if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = start_postgres(name, ephemeral=ephemeral)
+        os.environ["DATABASE_URL"] = start_postgres(name, ephemeral=ephemeral, throwaway=throwaway)
     if not os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = start_redis(name, ephemeral=ephemeral)

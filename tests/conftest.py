@@ -38,6 +38,24 @@ def pytest_collection_modifyitems(items):
             names.append("django_db_serialized_rollback")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's database set-up, with the migrated database restored from a dump when one matches the code
+    (tests/database.py): the first run on a machine migrates, later ones (and the other xdist workers) restore."""
+    from django.test.utils import teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from .database import setup_test_database
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        config = setup_test_database(verbosity=verbosity, aliases=aliases, serialized_aliases=serialized_aliases)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=verbosity)
+
+
 def _loopback_only(address) -> bool:
     """Whether a socket address is on this machine: a Unix socket path, or a loopback IP or name."""
     if not isinstance(address, tuple):
@@ -68,6 +86,32 @@ def _no_outside_network():
     socket.socket.connect, socket.socket.connect_ex = guarded(connect), guarded(connect_ex)
     yield
     socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+
+
+@pytest.fixture(scope="module")
+def demo_loaded_once(django_db_setup, django_db_blocker):
+    """The demo data (cms.demo.load_demo, about 7 s) loaded once for a module whose every test reads it, instead of
+    once per test: it is loaded in a transaction that stays open while the module's tests run and is rolled back
+    after them. Each test still runs in its own savepoint inside it (the `db` fixture), so nothing one test changes
+    is seen by the next, and nothing is left for other modules. Only for modules without transactional tests."""
+    from django.db import connection, transaction
+
+    from cms.demo import load_demo
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            load_demo()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+        assert not connection.in_atomic_block
 
 
 @pytest.fixture

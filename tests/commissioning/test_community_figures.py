@@ -9,19 +9,18 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from cms.demo import load_demo
 from commissioning.selectors.community import community_credits, community_supply
 from commissioning.selectors.lists import market_list
 from commissioning.selectors.market import MarketFilter, period_presets
 from market.accounts.models import User
 from market.places.models import Neighbourhood
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_loaded_once")]
 
 
 @pytest.fixture
 def demo():
-    load_demo()
+    """The demo's commissioner (the demo is loaded once for this module)."""
     return User.objects.get(email="cath.commissioner@demo.example")
 
 

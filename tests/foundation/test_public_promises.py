@@ -2,34 +2,16 @@
 where the council has set up Stripe, so no public page may promise them unconditionally."""
 
 import re
-from http import HTTPStatus
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from cms.demo import EARLIER_BODIES, load_pages
 from cms.models import ContentPage, HomePage
 
 ROOT = Path(__file__).resolve().parents[2]
 UNTRUE = re.compile(r"book and pay|get paid on time|provider is paid|pay (by|with) card here", re.IGNORECASE)
-PUBLIC_PAGES = ["/", "/how-it-works/", "/for-providers/", "/provider/", "/find-support/", "/accessibility/"]
-
-
-@pytest.mark.parametrize("path", PUBLIC_PAGES)
-def test_public_pages_make_no_payment_promise(client, db, path):
-    call_command("load_demo", verbosity=0)
-    response = client.get(path)
-    assert response.status_code == HTTPStatus.OK
-    assert UNTRUE.search(response.content.decode()) is None
-
-
-def test_pages_say_how_money_really_moves(client, db):
-    call_command("load_demo", verbosity=0)
-    how = client.get("/how-it-works/").content.decode()
-    assert "by card on this website where the council has set up card payments" in how
-    assert "confirmed automatically" in how
-    assert "Where the council has set up payments" in client.get("/provider/").content.decode()
+# The public pages as the demo shows them: tests/foundation/test_public_promises_on_the_demo.py.
 
 
 def test_no_template_or_page_content_in_the_source_promises_payment():

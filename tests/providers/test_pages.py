@@ -5,22 +5,20 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
-from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Page
 
 from market.accounts.models import User
-from market.outbox.services import outbox_send_due
 from providers import services
-from providers.models import Provider, ProviderStatus
+from providers.models import Provider
 
-pytestmark = pytest.mark.django_db
+# The demo is loaded once for this module (tests/conftest.py); each test runs in its own savepoint inside it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_loaded_once")]
 
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", verbosity=0)
+    """The demo data, loaded once for the module."""
 
 
 def _assert_page(response):
@@ -71,27 +69,6 @@ def test_verification_pages_render(verified_client, demo):
     assert len(queue.context["checks"]) == 2
     for provider in Provider.objects.all():
         _assert_page(council.get(reverse("verification:provider", kwargs={"slug": provider.slug})))
-
-
-def test_a_rejected_provider_can_put_it_right_and_submit_again(commissioner):
-    from tests.factories import NeighbourhoodFactory, ProviderMembershipFactory, ServiceFactory
-
-    membership = ProviderMembershipFactory(provider__status=ProviderStatus.PENDING)
-    shed, alan = membership.provider, membership.user
-    shed.neighbourhoods.add(NeighbourhoodFactory())
-    ServiceFactory(provider=shed)
-
-    services.provider_reject(provider=shed, actor=commissioner, reason="Please add your DBS certificate.")
-    outbox_send_due()
-    mail.outbox.clear()
-    services.provider_submit(provider=shed, actor=alan)
-
-    shed.refresh_from_db()
-    assert (shed.status, shed.decision_reason) == (ProviderStatus.PENDING, "Please add your DBS certificate.")
-    # Commissioners hear that it is waiting (again), with a link to it in the verification queue.
-    outbox_send_due()
-    assert [(m.to, m.subject) for m in mail.outbox] == [([commissioner.email], f"{shed} is waiting for verification")]
-    assert mail.outbox[0].body.endswith(f"{reverse('verification:provider', args=[shed.slug])}\n")
 
 
 def test_an_expired_check_says_so_on_the_dashboard(client, demo):

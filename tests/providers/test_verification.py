@@ -6,11 +6,13 @@ import datetime
 from http import HTTPStatus
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from cms.models import ProviderPage
 from market.core.models import AuditEvent
+from market.outbox.services import outbox_send_due
 from providers import services
 from providers.exceptions import IllegalTransition, NotAllowed
 from providers.models import CheckStatus, CheckType, Provider, ProviderCheck, ProviderStatus
@@ -304,3 +306,24 @@ def test_a_refused_decision_sends_nothing(
         services.provider_approve(provider=pending_provider, actor=commissioner)
 
     assert mailoutbox == []
+
+
+def test_a_rejected_provider_can_put_it_right_and_submit_again(commissioner):
+    from tests.factories import NeighbourhoodFactory, ProviderMembershipFactory, ServiceFactory
+
+    membership = ProviderMembershipFactory(provider__status=ProviderStatus.PENDING)
+    shed, alan = membership.provider, membership.user
+    shed.neighbourhoods.add(NeighbourhoodFactory())
+    ServiceFactory(provider=shed)
+
+    services.provider_reject(provider=shed, actor=commissioner, reason="Please add your DBS certificate.")
+    outbox_send_due()
+    mail.outbox.clear()
+    services.provider_submit(provider=shed, actor=alan)
+
+    shed.refresh_from_db()
+    assert (shed.status, shed.decision_reason) == (ProviderStatus.PENDING, "Please add your DBS certificate.")
+    # Commissioners hear that it is waiting (again), with a link to it in the verification queue.
+    outbox_send_due()
+    assert [(m.to, m.subject) for m in mail.outbox] == [([commissioner.email], f"{shed} is waiting for verification")]
+    assert mail.outbox[0].body.endswith(f"{reverse('verification:provider', args=[shed.slug])}\n")
