@@ -15,6 +15,7 @@ import signal
 import tempfile
 import warnings
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # platformdirs warns that XDG_RUNTIME_DIR is unset on servers; pgserver then uses /tmp, which is fine.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", module="platformdirs")
@@ -115,3 +116,12 @@ def ensure_services(name: str, *, ephemeral: bool = False, throwaway: bool = Fal
         os.environ["DATABASE_URL"] = start_postgres(name, ephemeral=ephemeral, throwaway=throwaway)
     if not os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = start_redis(name, ephemeral=ephemeral)
+
+
+def redis_url_with_database(url: str, number: int) -> str:
+    """`url` (redis://host:port/0, rediss://..., or unix:///path/redis.sock?db=0) pointing at database `number`."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = [(key, value) for key, value in parse_qsl(parts.query) if key != "db"] + [("db", str(number))]
+        return f"unix://{parts.path}?{urlencode(query)}"
+    return urlunsplit(parts._replace(path=f"/{number}"))

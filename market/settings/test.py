@@ -2,7 +2,7 @@
 
 import os
 
-from market.embedded import ensure_services
+from market.embedded import ensure_services, redis_url_with_database
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
@@ -12,9 +12,16 @@ os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 # PostgreSQL (each has its own test database, test_<name>_gw0...), but each starts its own Redis: tests empty the
 # cache, count queued tasks and start Celery workers on it. A process a worker starts (a Celery worker) inherits
 # MARKET_TEST_REDIS_FOR and so keeps its worker's Redis.
+# When the person running the tests gave REDIS_URL, the workers use it too, each its own database number on it.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if not XDIST_WORKER:
+    os.environ.setdefault("MARKET_TEST_REDIS_GIVEN", os.environ.get("REDIS_URL", ""))
 if XDIST_WORKER and os.environ.get("MARKET_TEST_REDIS_FOR") != XDIST_WORKER:
-    os.environ.pop("REDIS_URL", None)
+    given = os.environ.get("MARKET_TEST_REDIS_GIVEN", "")
+    if given:
+        os.environ["REDIS_URL"] = redis_url_with_database(given, 1 + int(XDIST_WORKER.removeprefix("gw")))
+    else:
+        os.environ.pop("REDIS_URL", None)
     os.environ["MARKET_TEST_REDIS_FOR"] = XDIST_WORKER
 ensure_services(f"test-{XDIST_WORKER}" if XDIST_WORKER else "test", ephemeral=True, throwaway=True)
 
