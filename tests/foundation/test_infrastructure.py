@@ -1,8 +1,10 @@
 """The suite really runs on PostgreSQL and Redis, and Celery tasks really run in a worker process."""
 
 from http import HTTPStatus
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from market.core.health import HEARTBEAT_KEY, redis_client
@@ -50,3 +52,10 @@ def test_a_task_runs_in_a_real_worker_against_redis(celery_worker_process, clien
     assert body["checks"]["database"] == {"ok": True, "vendor": "postgresql"}
     assert body["checks"]["redis"] == {"ok": True}
     assert body["checks"]["worker"]["ok"] is True
+
+
+def test_every_model_change_has_its_migration(db):
+    """A model changed without a migration would apply on no database: `makemigrations --check` finds none."""
+    output = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=output)
+    assert "No changes detected" in output.getvalue()
