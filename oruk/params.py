@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from market.core.numbers import whole_number
+from market.core.numbers import digits_only, whole_number
 from market.places.postcodes import normalise_postcode_or_district
 
 DEFAULT_PER_PAGE = 50
@@ -76,8 +76,7 @@ def _integer(params: Mapping[str, str], name: str, *, default: int, lowest: int,
     # digits is out of range.
     value = whole_number(raw, max_digits=len(str(highest)))
     if value is None:
-        digits = raw.removeprefix("-")
-        if digits.isascii() and digits.isdigit():
+        if digits_only(raw.removeprefix("-")):
             raise BadParameter(name, f"must be from {lowest} to {highest}")
         raise BadParameter(name, f"must be a whole number, not {raw[:40]!r}")
     if not lowest <= value <= highest:

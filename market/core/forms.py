@@ -6,7 +6,7 @@ from django.forms.renderers import BaseRenderer
 from django.template import engines
 
 from .money import parse_pounds
-from .numbers import whole_number
+from .numbers import digits_only, whole_number
 
 #: Django's widget templates that forms/widgets.html writes as macros (the same markup), by macro.
 WIDGET_MACROS = {
@@ -118,8 +118,7 @@ class QuantityField(forms.IntegerField):
             return None
         number = whole_number(value, max_digits=len(str(self.max_value)))
         if number is None:
-            text = str(value).strip()
-            if text.isascii() and text.isdigit():  # digits only, but far too many of them
+            if digits_only(value):  # digits only, but far too many of them
                 message = self.error_messages.get("max_value", MaxValueValidator.message)
                 raise forms.ValidationError(message, code="max_value",
                                             params={"limit_value": self.max_value})

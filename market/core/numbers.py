@@ -15,6 +15,11 @@ _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 MAX_ID_DIGITS = 18
 
 
+def digits_only(text: object) -> bool:
+    """Whether `text` is ASCII digits only (spaces around it allowed), however many."""
+    return not isinstance(text, bool) and _DIGITS.fullmatch(str(text).strip()) is not None
+
+
 def whole_number(text: object, *, max_digits: int = 9) -> int | None:
     """"12" -> 12. None for anything that is not ASCII digits only (signs, points, exponents, spaces inside,
     underscores, other scripts' digits) or is longer than `max_digits` digits. Spaces around it are allowed."""
@@ -23,7 +28,7 @@ def whole_number(text: object, *, max_digits: int = 9) -> int | None:
     if isinstance(text, int):
         return text if text >= 0 and len(str(text)) <= max_digits else None
     value = str(text).strip()
-    if not _DIGITS.fullmatch(value) or len(value) > max_digits:
+    if not digits_only(value) or len(value) > max_digits:
         return None
     return int(value)
 
