@@ -22,11 +22,11 @@ def _page_number(raw: str | None) -> tuple[int, str]:
     if raw in (None, ""):
         return 1, ""
     text = raw.strip()
-    if text == "0" or (text.startswith("-") and whole_number(text[1:], max_digits=30) is not None):
-        return 1, "Pages start at 1, so here is the first page."
-    number = whole_number(text, max_digits=30)  # ASCII digits only: not "+2", "2.0" or a fullwidth digit
+    number = whole_number(text.removeprefix("-"), max_digits=30)  # ASCII digits only: not "+2", "2.0", a fullwidth 2
     if number is None:
         return 1, "That page number was not a number, so here is the first page."
+    if text.startswith("-") or number < 1:
+        return 1, "Pages start at 1, so here is the first page."
     # Far past any real last page (the count stops at 1,000 results); the search shows its last page.
     return min(number, MAX_PAGE_NUMBER), ""
 
