@@ -134,7 +134,6 @@ class BlockHoursForm(_QuestionForm):
     block_hours = QuantityField(
         label="How many hours do you want to buy?", min_value=1, max_value=200,
         help_text="The provider uses them as needed between the dates, and records each visit for you to confirm.",
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
         error_messages={"required": "Enter how many hours", "min_value": "Choose at least 1 hour",
                         "max_value": "Choose at most 200 hours", "invalid": "Enter a whole number of hours"},
     )
@@ -144,7 +143,6 @@ class ItemsForm(_QuestionForm):
     items_per_visit = QuantityField(
         label="How many items each visit?", min_value=1, max_value=100, initial=1,
         help_text="For example, the number of meals.",
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
         error_messages={"required": "Enter how many items", "min_value": "Choose at least 1",
                         "max_value": "Choose at most 100", "invalid": "Enter a whole number"},
     )
@@ -296,13 +294,12 @@ class ShareForm(GovFormMixin, forms.Form):
                                      error_messages={"required": "Choose who shares it",
                                                      "invalid_choice": "Choose one of the people listed"})
     first_percent = QuantityField(
-        min_value=1, max_value=99, widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
+        min_value=1, max_value=99,
         error_messages={"required": "Enter a share in percent", "min_value": "Enter a share of at least 1%",
                         "max_value": "Enter a share of at most 99%", "invalid": "Enter a whole number"},
     )
     second_percent = QuantityField(
         label="The other person's share, in percent", min_value=1, max_value=99,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input--short"}),
         help_text="The two shares must add up to 100.",
         error_messages={"required": "Enter a share in percent", "min_value": "Enter a share of at least 1%",
                         "max_value": "Enter a share of at most 99%", "invalid": "Enter a whole number"},
