@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from market.core.audit import audit_record
+from market.core.numbers import whole_within
 from market.taxonomy.models import Category
 from providers.permissions import is_commissioner
 
@@ -22,7 +23,7 @@ def reference_rate_set(*, category: Category, hourly_pence: int, by) -> Referenc
     """Set (or change) the reference hourly rate for `category`; audited with the old and new rate."""
     if not is_commissioner(by):
         raise CommissioningRefused("Only commissioners can set reference rates.")
-    if not isinstance(hourly_pence, int) or not 0 < hourly_pence <= MAX_HOURLY_PENCE:
+    if not whole_within(hourly_pence, 1, MAX_HOURLY_PENCE):
         raise CommissioningRefused("Enter an hourly rate between 1p and £200.", field="hourly_rate")
     with transaction.atomic():
         rate = ReferenceRate.objects.select_for_update().filter(category=category).first()

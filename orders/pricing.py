@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from market.core.numbers import whole_within
 from providers.models import PriceUnit
 
 from .exceptions import OrderRefused
@@ -108,11 +109,11 @@ def plan_order(
     price = service.price_pence if unit_price_pence is None else unit_price_pence
     if kind not in OrderKind.values:
         raise OrderRefused("Choose one visit, a weekly arrangement or a block of hours.", field="kind")
-    if not isinstance(duration_minutes, int) or not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
+    if not whole_within(duration_minutes, MIN_MINUTES, MAX_MINUTES):
         raise OrderRefused("A visit must last between 15 minutes and 12 hours.", field="duration_minutes")
     if duration_minutes % 15:
         raise OrderRefused("Choose a length in steps of 15 minutes.", field="duration_minutes")
-    if not isinstance(items_per_visit, int) or not 1 <= items_per_visit <= MAX_ITEMS:
+    if not whole_within(items_per_visit, 1, MAX_ITEMS):
         raise OrderRefused(f"Choose between 1 and {MAX_ITEMS} items.", field="items_per_visit")
     if service.unit == PriceUnit.PER_HOUR and duration_minutes < service.minimum_units * 60:
         raise OrderRefused(f"This service is booked for at least {service.minimum_units} hour(s) a visit.",
@@ -171,7 +172,7 @@ def _plan_block(*, service, first_visit_on, last_visit_on, visit_starts_at, dura
     """A block of hours: bought (and reserved) now, used as the provider records visits between the dates."""
     if service.unit != PriceUnit.PER_HOUR:
         raise OrderRefused("A block of hours is only for services priced by the hour.", field="kind")
-    if not isinstance(block_hours, int) or not 1 <= block_hours <= MAX_BLOCK_HOURS:
+    if not whole_within(block_hours, 1, MAX_BLOCK_HOURS):
         raise OrderRefused(f"Choose between 1 and {MAX_BLOCK_HOURS} hours.", field="block_hours")
     if block_hours < service.minimum_units:
         raise OrderRefused(f"This service is booked for at least {service.minimum_units} hours.", field="block_hours")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from market.accounts.models import ConsentScope, Person, User
 from market.accounts.permissions import Capacity, capacity_for
 from market.core.audit import audit_record
+from market.core.numbers import whole_within
 from providers.models import PriceUnit, Service
 from providers.selectors import service_is_listed
 
@@ -49,7 +50,7 @@ def activity_join(*, person: Person, service: Service, by: User, sessions_per_we
     capacity = _require_planner(by, person)
     if not service.is_activity:
         raise CommunityRefused("That is support at home: book it as an order, with days and times.")
-    if not isinstance(sessions_per_week, int) or not 1 <= sessions_per_week <= 14:
+    if not whole_within(sessions_per_week, 1, 14):
         raise CommunityRefused("Enter how many sessions a week, from 1 to 14.", field="sessions_per_week")
     if not service_is_listed(service):
         raise CommunityRefused("That activity is not listed at the moment.")
@@ -88,7 +89,7 @@ def plan_purchase_add(*, person: Person, by: User, description: str, amount_penc
     description = description.strip()
     if not description:
         raise CommunityRefused("Say what it is, for example 'Walking boots'.", field="description")
-    if not isinstance(amount_pence, int) or not 0 < amount_pence <= MAX_PURCHASE_POUNDS * 100:
+    if not whole_within(amount_pence, 1, MAX_PURCHASE_POUNDS * 100):
         raise CommunityRefused(f"Enter what it costs, like 45.00, up to £{MAX_PURCHASE_POUNDS:,}.",
                                field="amount_pence")
     with transaction.atomic():
@@ -106,7 +107,7 @@ def plan_settings_set(*, person: Person, by: User, indicative_weekly_pence: int 
         raise CommunityRefused("Only the person's coordinator can set what the plan is measured against.")
     for field, pence in (("indicative_weekly_pence", indicative_weekly_pence),
                          ("replaced_weekly_pence", replaced_weekly_pence)):
-        if pence is not None and (not isinstance(pence, int) or not 0 <= pence <= MAX_WEEKLY_POUNDS * 100):
+        if pence is not None and not whole_within(pence, 0, MAX_WEEKLY_POUNDS * 100):
             raise CommunityRefused(f"Enter an amount a week of £{MAX_WEEKLY_POUNDS:,} or less.", field=field)
     if replaced_weekly_pence and not replaced_package.strip():
         raise CommunityRefused("Say which package it replaced, for example 'Home care, 7 hours a week'.",

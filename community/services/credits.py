@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from market.accounts.models import Role, User
 from market.core.audit import audit_record
+from market.core.numbers import whole_within
 from providers.models import Provider, ProviderMembership, ProviderStatus, Service
 from providers.selectors import service_is_listed
 
@@ -69,7 +70,7 @@ def contribution_claim(*, volunteer: User, provider: Provider, given_on: datetim
         raise CreditsRefused("Say what you did, for example 'Served at the lunch club'.", field="what")
     if given_on > timezone.localdate():
         raise CreditsRefused("Enter a day that has happened: credits are for time already given.", field="given_on")
-    if not isinstance(hours, int) or not 1 <= hours <= MAX_HOURS_A_DAY:
+    if not whole_within(hours, 1, MAX_HOURS_A_DAY):
         raise CreditsRefused("A day has 24 hours: enter from 1 to 24.", field="hours")
     if provider.status != ProviderStatus.APPROVED:
         raise CreditsRefused("Choose a group that is listed.", field="provider")
@@ -126,7 +127,7 @@ def contribution_decline(*, contribution: Contribution, by: User) -> Contributio
 def credits_spend(*, volunteer: User, service: Service, credits: int) -> uuid.UUID:
     """Spend credits on an activity that accepts them: taken from the volunteer, given to the group, atomically.
     Refused, with nothing changed, when the volunteer holds fewer credits."""
-    if not isinstance(credits, int) or not 1 <= credits <= MAX_CREDITS_SPENT_AT_ONCE:
+    if not whole_within(credits, 1, MAX_CREDITS_SPENT_AT_ONCE):
         raise CreditsRefused(f"Enter how many credits, from 1 to {MAX_CREDITS_SPENT_AT_ONCE:,}.", field="credits")
     if not service.accepts_credits or not service_is_listed(service):
         raise CreditsRefused("That activity does not take community credits.", field="service")
@@ -153,7 +154,7 @@ def credits_redeem(*, provider: Provider, credits: int, by: User) -> CreditEntry
     """The council pays a group for credits it received (recorded by a commissioner)."""
     if not by.has_role(Role.COMMISSIONER):
         raise CreditsRefused("Only the council can redeem a group's credits.")
-    if not isinstance(credits, int) or not 1 <= credits <= MAX_CREDITS_REDEEMED_AT_ONCE:
+    if not whole_within(credits, 1, MAX_CREDITS_REDEEMED_AT_ONCE):
         raise CreditsRefused(f"Enter how many credits, from 1 to {MAX_CREDITS_REDEEMED_AT_ONCE:,}.", field="credits")
     account = _account(provider=provider)
     with transaction.atomic():

@@ -36,3 +36,9 @@ def whole_number(text: object, *, max_digits: int = 9) -> int | None:
 def id_from(text: object) -> int | None:
     """A database id from a query string or a form field, or None when it cannot be one."""
     return whole_number(text, max_digits=MAX_ID_DIGITS)
+
+
+def whole_within(value: object, lowest: int, highest: int) -> bool:
+    """Whether `value` (as a service received it) is a whole number from `lowest` to `highest`: the range check a
+    service makes again for callers that did not come through a form."""
+    return isinstance(value, int) and lowest <= value <= highest

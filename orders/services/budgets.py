@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from market.accounts.models import FundingRoute, Person, User
 from market.core.audit import audit_record
+from market.core.numbers import whole_within
 
 from .. import selectors
 from ..exceptions import BudgetExceeded, BudgetRefused
@@ -261,7 +262,7 @@ def budget_top_up(*, budget: Budget, amount_pence: int, on: datetime.date, reaso
         raise BudgetRefused("Only a coordinator working with this person, or a commissioner, can top up a budget.")
     if not reason:
         raise BudgetRefused("Give a reason for the top-up. The holder will see it.", field="reason")
-    if not isinstance(amount_pence, int) or not 0 < amount_pence <= 10_000_000:
+    if not whole_within(amount_pence, 1, 10_000_000):
         raise BudgetRefused("Enter an amount above £0 and up to £100,000.", field="amount_pence")
     with transaction.atomic():
         budget = budget_lock(budget.pk)

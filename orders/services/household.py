@@ -20,6 +20,7 @@ from django.db import transaction
 from market.accounts.models import ConsentScope, Person, User
 from market.accounts.permissions import Capacity, capacity_for
 from market.core.audit import audit_record
+from market.core.numbers import whole_within
 
 from .. import selectors
 from ..exceptions import BudgetExceeded, OrderRefused, VisitRefused
@@ -93,7 +94,7 @@ class SharedQuote:
 
 
 def _first_percent(first_percent, second_percent) -> int:
-    if not isinstance(first_percent, int) or not MIN_PERCENT <= first_percent <= MAX_PERCENT:
+    if not whole_within(first_percent, MIN_PERCENT, MAX_PERCENT):
         raise OrderRefused(f"Enter a share between {MIN_PERCENT}% and {MAX_PERCENT}%.", field="first_percent")
     if second_percent is not None and first_percent + second_percent != 100:
         raise OrderRefused(f"The shares must add up to 100%: {first_percent}% and {second_percent}% make "

@@ -13,6 +13,7 @@ from django.utils import timezone
 from market.accounts.models import ConsentScope, User
 from market.core.audit import audit_record
 from market.core.money import MAX_PRICE_POUNDS
+from market.core.numbers import whole_within
 
 from .. import notifications, selectors
 from ..blocks import check_block_shares, reservation_lines
@@ -98,8 +99,7 @@ def order_propose_change(
         raise OrderRefused("Explain the change you are proposing.", field="note")
     if unit_price_pence is None and first_visit_on is None and visit_starts_at is None:
         raise OrderRefused("Propose a different price, date or time.", field="unit_price_pence")
-    if unit_price_pence is not None and (not isinstance(unit_price_pence, int)
-                                         or not 0 < unit_price_pence <= MAX_PRICE_POUNDS * 100):
+    if unit_price_pence is not None and not whole_within(unit_price_pence, 1, MAX_PRICE_POUNDS * 100):
         raise OrderRefused(f"Enter a price above £0 and at most £{MAX_PRICE_POUNDS:,}.", field="unit_price_pence")
     with transaction.atomic():
         order = order_lock(order.pk)

@@ -14,6 +14,7 @@ from market.accounts.models import ConsentScope, Role, User
 from market.accounts.permissions import capacity_for
 from market.core.audit import audit_record
 from market.core.links import absolute_reverse
+from market.core.numbers import whole_within
 
 from .. import notifications, selectors
 from ..exceptions import OrderRefused
@@ -45,7 +46,7 @@ def review_write(*, order: Order, user: User, rating: int, body: str = "") -> Re
     _capacity, _sides = _holder_side(user, order.holder, ConsentScope.ORDER)
     if order.status != OrderStatus.COMPLETED:
         raise OrderRefused("You can review an order once it is completed.")
-    if not isinstance(rating, int) or not 1 <= rating <= 5:
+    if not whole_within(rating, 1, 5):
         raise OrderRefused("Choose a rating from 1 to 5 stars.", field="rating")
     with transaction.atomic():
         order_lock(order.pk)  # budget, then order (ADR 0002), so two reviews of one order cannot both pass

@@ -16,6 +16,7 @@ from django.utils import timezone
 from market.accounts.models import User
 from market.core.audit import audit_record
 from market.core.money import MAX_PRICE_POUNDS
+from market.core.numbers import whole_within
 from market.taxonomy.models import Category
 
 from ..editors import provider_collection
@@ -92,7 +93,7 @@ def _validate_service(service: Service, *, was_live_regulated: bool = False) -> 
     CQC registration or exemption (a listing that already is live stays editable; the selector hides it)."""
     if service.unit != PriceUnit.FREE and not service.price_pence:
         raise ListingRefused("Enter a price, or choose “free”.", field="price_pence")
-    if not isinstance(service.price_pence, int) or not 0 <= service.price_pence <= MAX_PRICE_POUNDS * 100:
+    if not whole_within(service.price_pence, 0, MAX_PRICE_POUNDS * 100):
         raise ListingRefused(f"Enter a price of £{MAX_PRICE_POUNDS:,} or less.", field="price_pence")
     if service.languages is not None:
         service.languages = [lang.strip() for lang in service.languages if lang.strip()] or ["English"]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from market.accounts.models import User
 from market.core.audit import audit_record
 from market.core.money import MAX_COVER_POUNDS
+from market.core.numbers import whole_within
 
 from ..exceptions import IllegalTransition, Refused, UploadRefused
 from ..models import CheckStatus, CheckType, Provider, ProviderCheck
@@ -81,8 +82,7 @@ def check_upload(*, provider: Provider, actor: User, evidence: CheckEvidence) ->
         raise UploadRefused("Enter the name of the person this check is for.", field="person_name")
     if check_type.requires_amount and not evidence.amount_pence:
         raise UploadRefused("Enter the amount of cover, in pounds.", field="amount_pence")
-    if evidence.amount_pence is not None and (not isinstance(evidence.amount_pence, int)
-                                              or not 0 <= evidence.amount_pence <= MAX_COVER_POUNDS * 100):
+    if evidence.amount_pence is not None and not whole_within(evidence.amount_pence, 0, MAX_COVER_POUNDS * 100):
         raise UploadRefused(f"Enter an amount of cover of £{MAX_COVER_POUNDS:,} or less.", field="amount_pence")
     if evidence.issued_on > today:
         raise UploadRefused("The issue date cannot be in the future.", field="issued_on")
